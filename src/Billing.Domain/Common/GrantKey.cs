@@ -1,0 +1,54 @@
+namespace Billing.Domain.Common;
+
+/// <summary>
+/// The deterministic identity of one grant, derived from the provider object that paid for it
+/// (a checkout session, an invoice, an Apple transaction, a refund). The outbox is unique on it,
+/// so the same payment can never produce two grants whatever the number of deliveries.
+/// </summary>
+public readonly record struct GrantKey
+{
+    public const int MaxLength = 200;
+
+    public string Value { get; }
+
+    private GrantKey(string value) => Value = value;
+
+    public static GrantKey ForStripeCheckoutSession(string sessionId) => Build("stripe", "checkout", sessionId);
+
+    public static GrantKey ForStripeInvoice(string invoiceId) => Build("stripe", "invoice", invoiceId);
+
+    public static GrantKey ForStripeRefund(string refundId) => Build("stripe", "refund", refundId);
+
+    public static GrantKey ForStripeDispute(string disputeId) => Build("stripe", "dispute", disputeId);
+
+    public static GrantKey ForAppleTransaction(string transactionId) => Build("apple", "transaction", transactionId);
+
+    public static GrantKey ForAppleRefund(string transactionId) => Build("apple", "refund", transactionId);
+
+    public static GrantKey ForAppleRefundReversal(string transactionId) => Build("apple", "refund-reversed", transactionId);
+
+    public static GrantKey Parse(string value)
+    {
+        if (string.IsNullOrWhiteSpace(value) || value.Length > MaxLength || value.Split(':').Length < 3)
+        {
+            throw new InvalidDomainValueException("grant_key.invalid", "A grant key looks like provider:kind:id.");
+        }
+
+        return new GrantKey(value);
+    }
+
+    private static GrantKey Build(string provider, string kind, string providerObjectId)
+    {
+        if (string.IsNullOrWhiteSpace(providerObjectId) || providerObjectId.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+        {
+            throw new InvalidDomainValueException("grant_key.provider_id", "A provider object id is required to derive a grant key.");
+        }
+
+        var value = $"{provider}:{kind}:{providerObjectId}";
+        return value.Length > MaxLength
+            ? throw new InvalidDomainValueException("grant_key.too_long", "The provider object id is too long for a grant key.")
+            : new GrantKey(value);
+    }
+
+    public override string ToString() => Value;
+}

@@ -1,0 +1,7 @@
+namespace Billing.Domain.Common;
+
+public enum PaymentProvider
+{
+    Stripe,
+    Apple,
+}

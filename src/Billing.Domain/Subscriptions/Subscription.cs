@@ -1,0 +1,324 @@
+using Billing.Domain.Catalog;
+using Billing.Domain.Common;
+
+namespace Billing.Domain.Subscriptions;
+
+public readonly record struct SubscriptionId(Guid Value)
+{
+    public static SubscriptionId New() => new(Guid.CreateVersion7());
+}
+
+public enum SubscriptionSource
+{
+    Stripe,
+    Apple,
+}
+
+/// <summary>
+/// active: paid and renewing. past_due: a renewal payment failed, the provider is retrying.
+/// canceled: will not renew, still entitled until the period ends. expired: ended, nothing more is granted.
+/// </summary>
+public enum SubscriptionStatus
+{
+    Active,
+    PastDue,
+    Canceled,
+    Expired,
+}
+
+/// <summary>
+/// A monthly subscription from Stripe or Apple. Credits are owed once per paid period (keyed by the payment object);
+/// status changes only through guarded methods, and an event older than the last one applied never overwrites newer state.
+/// </summary>
+public sealed class Subscription : AggregateRoot
+{
+    private readonly List<SubscriptionPeriod> _paidPeriods = [];
+
+    private Subscription()
+    {
+    }
+
+    public SubscriptionId Id { get; private set; }
+
+    public UserId UserId { get; private set; }
+
+    public SubscriptionSource Source { get; private set; }
+
+    public TierName Tier { get; private set; }
+
+    /// <summary>Stripe subscription id, or Apple originalTransactionId.</summary>
+    public string ProviderSubscriptionId { get; private set; } = "";
+
+    public SubscriptionStatus Status { get; private set; }
+
+    public Credits CreditsPerPeriod { get; private set; }
+
+    public DateTimeOffset? CurrentPeriodStart { get; private set; }
+
+    public DateTimeOffset? CurrentPeriodEnd { get; private set; }
+
+    public DateTimeOffset? LastGrantAt { get; private set; }
+
+    public bool CancelAtPeriodEnd { get; private set; }
+
+    /// <summary>Provider time of the newest status-bearing event applied; older events are ignored for status.</summary>
+    public DateTimeOffset LastEventAt { get; private set; }
+
+    public DateTimeOffset CreatedAt { get; private set; }
+
+    public IReadOnlyList<SubscriptionPeriod> PaidPeriods => _paidPeriods;
+
+    public static Subscription Start(UserId userId, SubscriptionSource source, SubscriptionTier tier, string providerSubscriptionId, BillingPeriod? period, DateTimeOffset occurredAt, DateTimeOffset now)
+    {
+        if (string.IsNullOrWhiteSpace(providerSubscriptionId))
+        {
+            throw new InvalidDomainValueException("subscription.provider_id_missing", "A provider subscription id is required.");
+        }
+
+        var subscription = new Subscription
+        {
+            Id = SubscriptionId.New(),
+            UserId = userId,
+            Source = source,
+            Tier = tier.Tier,
+            ProviderSubscriptionId = providerSubscriptionId,
+            Status = SubscriptionStatus.Active,
+            CreditsPerPeriod = tier.CreditsPerPeriod,
+            CurrentPeriodStart = period?.Start,
+            CurrentPeriodEnd = period?.End,
+            LastEventAt = occurredAt,
+            CreatedAt = now,
+        };
+        subscription.Raise(new SubscriptionActivated(subscription.Id, userId, source, tier.Tier, occurredAt));
+        return subscription;
+    }
+
+    public bool HasPaidPeriod(DateTimeOffset periodStart) => _paidPeriods.Any(p => p.PeriodStart == periodStart.ToUniversalTime());
+
+    /// <summary>
+    /// A period was paid (Stripe invoice.paid, Apple DID_RENEW / purchase). Owes the tier's credits once per period:
+    /// a period already paid grants nothing, whatever key it arrives with. A payment for the newest period advances
+    /// the current period and makes a past-due or canceled subscription active again; an older one only grants.
+    /// </summary>
+    public bool RecordPaidPeriod(BillingPeriod period, GrantKey paymentKey, DateTimeOffset occurredAt, DateTimeOffset now)
+    {
+        if (HasPaidPeriod(period.Start) || _paidPeriods.Any(p => p.GrantKey == paymentKey.Value))
+        {
+            return false;
+        }
+
+        // Only a payment for the newest period moves the subscription; a late one for an older period just grants.
+        // An ended subscription revives only for a period that starts after it ended (Apple resubscribe).
+        var advancesPeriod = CurrentPeriodEnd is null || period.End >= CurrentPeriodEnd;
+        if (Status == SubscriptionStatus.Expired && CurrentPeriodEnd is { } endedAt && period.Start < endedAt)
+        {
+            advancesPeriod = false;
+        }
+
+        _paidPeriods.Add(new SubscriptionPeriod(period.Start, period.End, paymentKey.Value, CreditsPerPeriod.Value, now));
+        LastGrantAt = now;
+        if (advancesPeriod)
+        {
+            CurrentPeriodStart = period.Start;
+            CurrentPeriodEnd = period.End;
+            if (Status != SubscriptionStatus.Active && !CancelAtPeriodEnd)
+            {
+                Status = SubscriptionStatus.Active;
+                Raise(new SubscriptionReactivated(Id, UserId, occurredAt));
+            }
+
+            LastEventAt = Max(LastEventAt, occurredAt);
+        }
+
+        var tierName = ProductCatalog.GetTier(Tier).Name;
+        var description = $"Subscription {tierName}: {CreditsPerPeriod} credits for {period.Start:yyyy-MM-dd}..{period.End:yyyy-MM-dd} [{paymentKey}]";
+        Raise(new SubscriptionPeriodPaid(Id, UserId, period, new CreditGrantRequest(UserId, CreditsPerPeriod.Value, TransactionType.SubscriptionGrant, paymentKey, description), occurredAt));
+        return true;
+    }
+
+    /// <summary>A renewal payment failed. active → past_due; a repeat is a no-op; an ended subscription refuses it.</summary>
+    public bool MarkPastDue(DateTimeOffset occurredAt)
+    {
+        if (IsStale(occurredAt))
+        {
+            return false;
+        }
+
+        switch (Status)
+        {
+            case SubscriptionStatus.PastDue:
+                return false;
+            case SubscriptionStatus.Expired:
+                throw IllegalTransition(SubscriptionStatus.PastDue);
+            case SubscriptionStatus.Active:
+            case SubscriptionStatus.Canceled:
+            default:
+                Status = SubscriptionStatus.PastDue;
+                LastEventAt = occurredAt;
+                Raise(new SubscriptionMarkedPastDue(Id, UserId, occurredAt));
+                return true;
+        }
+    }
+
+    /// <summary>The user turned renewal off. active/past_due → canceled (entitled until the period ends).</summary>
+    public bool Cancel(DateTimeOffset occurredAt)
+    {
+        if (IsStale(occurredAt))
+        {
+            return false;
+        }
+
+        switch (Status)
+        {
+            case SubscriptionStatus.Canceled:
+                return false;
+            case SubscriptionStatus.Expired:
+                throw IllegalTransition(SubscriptionStatus.Canceled);
+            case SubscriptionStatus.Active:
+            case SubscriptionStatus.PastDue:
+            default:
+                Status = SubscriptionStatus.Canceled;
+                CancelAtPeriodEnd = true;
+                LastEventAt = occurredAt;
+                Raise(new SubscriptionCanceled(Id, UserId, CurrentPeriodEnd, occurredAt));
+                return true;
+        }
+    }
+
+    /// <summary>The user turned renewal back on. canceled → active. Only a canceled subscription can resume.</summary>
+    public bool Resume(DateTimeOffset occurredAt)
+    {
+        if (IsStale(occurredAt))
+        {
+            return false;
+        }
+
+        switch (Status)
+        {
+            case SubscriptionStatus.Active:
+                return false;
+            case SubscriptionStatus.Canceled:
+                Status = SubscriptionStatus.Active;
+                CancelAtPeriodEnd = false;
+                LastEventAt = occurredAt;
+                Raise(new SubscriptionResumed(Id, UserId, occurredAt));
+                return true;
+            case SubscriptionStatus.PastDue:
+            case SubscriptionStatus.Expired:
+            default:
+                throw IllegalTransition(SubscriptionStatus.Active);
+        }
+    }
+
+    /// <summary>The payment problem was fixed without a new period (Stripe status back to active). past_due → active.</summary>
+    public bool RecoverFromPastDue(DateTimeOffset occurredAt)
+    {
+        if (IsStale(occurredAt))
+        {
+            return false;
+        }
+
+        if (Status == SubscriptionStatus.Expired)
+        {
+            throw IllegalTransition(SubscriptionStatus.Active);
+        }
+
+        if (Status != SubscriptionStatus.PastDue)
+        {
+            return false;
+        }
+
+        Status = SubscriptionStatus.Active;
+        LastEventAt = occurredAt;
+        Raise(new SubscriptionReactivated(Id, UserId, occurredAt));
+        return true;
+    }
+
+    /// <summary>The subscription ended (deleted, expired, grace period over). Any state → expired; expired is final.</summary>
+    public bool Expire(DateTimeOffset occurredAt)
+    {
+        if (Status == SubscriptionStatus.Expired || IsStale(occurredAt))
+        {
+            return false;
+        }
+
+        Status = SubscriptionStatus.Expired;
+        CancelAtPeriodEnd = false;
+        LastEventAt = occurredAt;
+        Raise(new SubscriptionExpired(Id, UserId, occurredAt));
+        return true;
+    }
+
+    /// <summary>Tier changed by the provider (upgrade/downgrade). Applies to the next paid period.</summary>
+    public bool ChangeTier(SubscriptionTier tier, DateTimeOffset occurredAt)
+    {
+        if (IsStale(occurredAt) || tier.Tier == Tier)
+        {
+            return false;
+        }
+
+        if (Status == SubscriptionStatus.Expired)
+        {
+            throw new DomainException("subscription.expired", "An expired subscription cannot change tier.");
+        }
+
+        var previous = Tier;
+        Tier = tier.Tier;
+        CreditsPerPeriod = tier.CreditsPerPeriod;
+        LastEventAt = occurredAt;
+        Raise(new SubscriptionTierChanged(Id, UserId, previous, tier.Tier, occurredAt));
+        return true;
+    }
+
+    private bool IsStale(DateTimeOffset occurredAt) => occurredAt < LastEventAt;
+
+    private DomainException IllegalTransition(SubscriptionStatus to) =>
+        new("subscription.illegal_transition", $"A subscription cannot go from {Status} to {to}.");
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+}
+
+/// <summary>One paid period and the payment that granted it; unique per subscription and period start.</summary>
+public sealed class SubscriptionPeriod
+{
+    private SubscriptionPeriod()
+    {
+    }
+
+    internal SubscriptionPeriod(DateTimeOffset periodStart, DateTimeOffset periodEnd, string grantKey, int creditsGranted, DateTimeOffset grantedAt)
+    {
+        PeriodStart = periodStart;
+        PeriodEnd = periodEnd;
+        GrantKey = grantKey;
+        CreditsGranted = creditsGranted;
+        GrantedAt = grantedAt;
+    }
+
+    public long Id { get; private set; }
+
+    public DateTimeOffset PeriodStart { get; private set; }
+
+    public DateTimeOffset PeriodEnd { get; private set; }
+
+    public string GrantKey { get; private set; } = "";
+
+    public int CreditsGranted { get; private set; }
+
+    public DateTimeOffset GrantedAt { get; private set; }
+}
+
+public sealed record SubscriptionActivated(SubscriptionId SubscriptionId, UserId UserId, SubscriptionSource Source, TierName Tier, DateTimeOffset OccurredAt) : IDomainEvent;
+
+public sealed record SubscriptionPeriodPaid(SubscriptionId SubscriptionId, UserId UserId, BillingPeriod Period, CreditGrantRequest Grant, DateTimeOffset OccurredAt) : ICreditsOwedEvent;
+
+public sealed record SubscriptionMarkedPastDue(SubscriptionId SubscriptionId, UserId UserId, DateTimeOffset OccurredAt) : IDomainEvent;
+
+public sealed record SubscriptionCanceled(SubscriptionId SubscriptionId, UserId UserId, DateTimeOffset? EntitledUntil, DateTimeOffset OccurredAt) : IDomainEvent;
+
+public sealed record SubscriptionResumed(SubscriptionId SubscriptionId, UserId UserId, DateTimeOffset OccurredAt) : IDomainEvent;
+
+public sealed record SubscriptionReactivated(SubscriptionId SubscriptionId, UserId UserId, DateTimeOffset OccurredAt) : IDomainEvent;
+
+public sealed record SubscriptionExpired(SubscriptionId SubscriptionId, UserId UserId, DateTimeOffset OccurredAt) : IDomainEvent;
+
+public sealed record SubscriptionTierChanged(SubscriptionId SubscriptionId, UserId UserId, TierName From, TierName To, DateTimeOffset OccurredAt) : IDomainEvent;
