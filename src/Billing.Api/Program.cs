@@ -1,6 +1,55 @@
+using System.Text.Json;
+using Billing.Api;
+using Billing.Api.Errors;
+using Billing.Api.Health;
+using Billing.Api.Logging;
+using Billing.Application;
+using Billing.Infrastructure;
+using Billing.Infrastructure.Persistence;
+using Serilog;
+
 var builder = WebApplication.CreateBuilder(args);
+
+builder.Logging.ClearProviders().AddSerilog(BillingLogging.CreateLogger(builder.Configuration), dispose: true);
+builder.WebHost.ConfigureKestrel(kestrel =>
+{
+    // Webhook events and internal requests are small; anything bigger is refused before it is read (413).
+    kestrel.Limits.MaxRequestBodySize = builder.Configuration.GetValue("MAX_REQUEST_BODY_BYTES", 256 * 1024);
+    kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+    kestrel.AddServerHeader = false;
+});
+
+builder.Services.ConfigureHttpJsonOptions(json =>
+{
+    json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+    json.SerializerOptions.DictionaryKeyPolicy = null;
+});
+builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+{
+    context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
+    context.ProblemDetails.Extensions["trace_id"] = context.HttpContext.TraceIdentifier;
+});
+builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
+builder.Services.AddOpenApi();
+builder.Services.AddBillingApplication();
+builder.Services.AddBillingInfrastructure(builder.Configuration);
+builder.Services.AddBillingApi(builder.Configuration);
+
 var app = builder.Build();
-app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
+
+if (app.Configuration.GetValue("MIGRATE_ON_START", true))
+{
+    await app.Services.GetRequiredService<SchemaMigrator>().MigrateAsync(CancellationToken.None);
+}
+
+app.UseMiddleware<CorrelationIdMiddleware>();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
+app.MapOpenApi("/openapi/v1.json");
+app.MapHealthEndpoints();
+app.MapBillingEndpoints();
+
 await app.RunAsync();
 
 /// <summary>Entry point; public so WebApplicationFactory can find it.</summary>

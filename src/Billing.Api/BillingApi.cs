@@ -1,0 +1,26 @@
+using Billing.Api.Endpoints;
+using Billing.Api.Security;
+
+namespace Billing.Api;
+
+internal static class BillingApi
+{
+    public static IServiceCollection AddBillingApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        // Read lazily so a test host's configuration is the one that counts; a missing key fails the first resolve loudly.
+        services.AddSingleton(sp => new ServiceKeyOptions(
+            sp.GetRequiredService<IConfiguration>()["SERVICE_API_KEY"]
+            ?? throw new InvalidOperationException("SERVICE_API_KEY is not set; internal routes cannot be protected.")));
+        services.AddSingleton<ServiceKeyFilter>();
+        return services;
+    }
+
+    public static void MapBillingEndpoints(this IEndpointRouteBuilder app)
+    {
+        var billing = app.MapGroup("/internal/billing")
+            .AddEndpointFilter<ServiceKeyFilter>()
+            .WithTags("internal");
+        billing.MapCatalogEndpoints();
+        billing.MapStatusEndpoints();
+    }
+}

@@ -1,0 +1,82 @@
+namespace Billing.Application.Inbox;
+
+public enum InboxStatus
+{
+    Received,
+    Processed,
+    Ignored,
+    Failed,
+}
+
+/// <summary>
+/// A provider event (Stripe event, Apple notification) as received, stored before the webhook answers 2xx.
+/// Unique on (provider, event id), so a redelivery is a no-op; processed later from this row, so a crash after the 2xx loses nothing.
+/// </summary>
+public sealed class InboxEvent
+{
+    private InboxEvent()
+    {
+    }
+
+    public long Id { get; private set; }
+
+    public string Provider { get; private set; } = "";
+
+    public string EventId { get; private set; } = "";
+
+    public string EventType { get; private set; } = "";
+
+    public string Payload { get; private set; } = "";
+
+    public DateTimeOffset? ProviderCreatedAt { get; private set; }
+
+    public DateTimeOffset ReceivedAt { get; private set; }
+
+    public InboxStatus Status { get; private set; }
+
+    public int Attempts { get; private set; }
+
+    public DateTimeOffset NextAttemptAt { get; private set; }
+
+    public DateTimeOffset? ProcessedAt { get; private set; }
+
+    public string? LastError { get; private set; }
+
+    public static InboxEvent Receive(string provider, string eventId, string eventType, string payload, DateTimeOffset? providerCreatedAt, DateTimeOffset now) => new()
+    {
+        Provider = provider,
+        EventId = eventId,
+        EventType = eventType,
+        Payload = payload,
+        ProviderCreatedAt = providerCreatedAt,
+        ReceivedAt = now,
+        NextAttemptAt = now,
+        Status = InboxStatus.Received,
+    };
+
+    public void MarkProcessed(DateTimeOffset now)
+    {
+        Attempts++;
+        Status = InboxStatus.Processed;
+        ProcessedAt = now;
+        LastError = null;
+    }
+
+    /// <summary>Acknowledged and recorded but deliberately not acted on (unknown type, test notification).</summary>
+    public void MarkIgnored(string reason, DateTimeOffset now)
+    {
+        Attempts++;
+        Status = InboxStatus.Ignored;
+        ProcessedAt = now;
+        LastError = reason;
+    }
+
+    /// <summary>Processing failed; retried later with backoff, and parked as failed after the budget.</summary>
+    public void RecordFailure(string error, DateTimeOffset now, DateTimeOffset retryAt, int maxAttempts)
+    {
+        Attempts++;
+        LastError = error.Length <= 1000 ? error : error[..1000];
+        NextAttemptAt = retryAt;
+        Status = Attempts >= maxAttempts ? InboxStatus.Failed : InboxStatus.Received;
+    }
+}
