@@ -1,0 +1,73 @@
+using System.Reflection;
+using Billing.Application.Abstractions.Persistence;
+using MediatR;
+using Microsoft.Extensions.DependencyInjection;
+using NSubstitute;
+
+namespace Billing.Application.Tests.Architecture;
+
+/// <summary>Every MediatR request in the Application assembly has exactly one handler, and the container resolves it.</summary>
+public sealed class HandlerRegistrationTests
+{
+    private static readonly Assembly Application = typeof(IBillingDbContext).Assembly;
+
+    public static IEnumerable<object[]> Requests() => RequestTypes().Select(t => new object[] { t });
+
+    [Fact]
+    public void TheApplicationHasRequests()
+    {
+        Assert.NotEmpty(RequestTypes());
+    }
+
+    [Theory]
+    [MemberData(nameof(Requests))]
+    public void EveryRequest_HasExactlyOneHandler_AndItResolves(Type requestType)
+    {
+        var responseType = ResponseType(requestType);
+        var handlerInterface = typeof(IRequestHandler<,>).MakeGenericType(requestType, responseType);
+        var handlers = Application.GetTypes().Where(t => !t.IsAbstract && handlerInterface.IsAssignableFrom(t)).ToList();
+        Assert.Single(handlers);
+
+        using var provider = BuildProvider();
+        using var scope = provider.CreateScope();
+        Assert.Single(scope.ServiceProvider.GetServices(handlerInterface));
+    }
+
+    [Fact]
+    public void TheRegistrationCheck_FailsForARequestWithoutAHandler()
+    {
+        using var provider = BuildProvider();
+        using var scope = provider.CreateScope();
+        var handlerInterface = typeof(IRequestHandler<,>).MakeGenericType(typeof(OrphanRequest), typeof(int));
+        Assert.Empty(scope.ServiceProvider.GetServices(handlerInterface));
+    }
+
+    [Fact]
+    public void HandlersAndValidators_AreInternalSealed()
+    {
+        var offenders = Application.GetTypes()
+            .Where(t => !t.IsAbstract && (t.Name.EndsWith("Handler", StringComparison.Ordinal) || t.Name.EndsWith("Validator", StringComparison.Ordinal)))
+            .Where(t => t.IsPublic || !t.IsSealed)
+            .Select(t => t.FullName)
+            .ToList();
+        Assert.Empty(offenders);
+    }
+
+    internal sealed record OrphanRequest : IRequest<int>;
+
+    private static ServiceProvider BuildProvider()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddBillingApplication();
+        services.AddSingleton(Substitute.For<IBillingDbContext>());
+        return services.BuildServiceProvider();
+    }
+
+    private static List<Type> RequestTypes() =>
+        [.. Application.GetTypes().Where(t => !t.IsAbstract && !t.IsInterface && t.GetInterfaces().Any(IsRequestInterface))];
+
+    private static bool IsRequestInterface(Type i) => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IRequest<>);
+
+    private static Type ResponseType(Type requestType) => requestType.GetInterfaces().First(IsRequestInterface).GetGenericArguments()[0];
+}
