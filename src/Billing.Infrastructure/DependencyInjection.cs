@@ -1,4 +1,6 @@
 using Billing.Application.Abstractions.Persistence;
+using Billing.Infrastructure.Background;
+using Billing.Infrastructure.Inbox;
 using Billing.Infrastructure.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -25,6 +27,15 @@ public static class DependencyInjection
         services.AddDbContext<BillingDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddScoped<IBillingDbContext>(sp => sp.GetRequiredService<BillingDbContext>());
         services.AddSingleton<SchemaMigrator>();
+        services.AddSingleton<DatabaseWakeups>();
+
+        // BACKGROUND_WORKERS=false runs the API alone (tests that drive the workers themselves, a read-only replica).
+        if (configuration.GetValue("BACKGROUND_WORKERS", true))
+        {
+            services.AddHostedService<DatabaseNotificationListener>();
+            services.AddHostedService<InboxProcessorService>();
+        }
+
         return services;
     }
 }

@@ -1,0 +1,92 @@
+using Billing.Application.Inbox.ProcessInboxEvent;
+using Billing.Application.Inbox.RecordInboxFailure;
+using Billing.Infrastructure.Background;
+using MediatR;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Billing.Infrastructure.Inbox;
+
+/// <summary>
+/// Processes stored provider events: wakes on NOTIFY (or polls), picks due rows, and sends each through the unit of work.
+/// A failure is recorded in its own transaction and retried with backoff; several instances may run at once (row locks).
+/// </summary>
+internal sealed class InboxProcessorService(
+    IServiceScopeFactory scopes,
+    NpgsqlDataSource dataSource,
+    DatabaseWakeups wakeups,
+    IConfiguration configuration,
+    ILogger<InboxProcessorService> logger) : BackgroundService
+{
+    private readonly TimeSpan _pollInterval = TimeSpan.FromMilliseconds(configuration.GetValue("INBOX_POLL_INTERVAL_MS", 1000));
+    private readonly int _concurrency = Math.Max(1, configuration.GetValue("INBOX_CONCURRENCY", 4));
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var due = await DueEventIds(stoppingToken);
+                if (due.Count == 0)
+                {
+                    await wakeups.Inbox.WaitAsync(_pollInterval, stoppingToken);
+                    continue;
+                }
+
+                await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = _concurrency, CancellationToken = stoppingToken }, async (id, ct) => await ProcessOne(id, ct));
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning("Inbox poll failed ({ExceptionType}: {Message}); retrying", ex.GetType().Name, ex.Message);
+                await Task.Delay(_pollInterval, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    internal async Task ProcessOne(long inboxEventId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new ProcessInboxEventCommand(inboxEventId), cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new RecordInboxFailureCommand(inboxEventId, $"{ex.GetType().Name}: {ex.Message}"), cancellationToken);
+            }
+            catch (Exception recordEx) when (recordEx is not OperationCanceledException)
+            {
+                // The row stays 'received' and due, so it is retried on the next pass anyway.
+                logger.LogError("Could not record the failure of inbox event {InboxEventId}: {ExceptionType}", inboxEventId, recordEx.GetType().Name);
+            }
+        }
+    }
+
+    private async Task<List<long>> DueEventIds(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT id FROM inbox_events WHERE status = 'received' AND next_attempt_at <= now() ORDER BY id LIMIT 200");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var ids = new List<long>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ids.Add(reader.GetInt64(0));
+        }
+
+        return ids;
+    }
+}
