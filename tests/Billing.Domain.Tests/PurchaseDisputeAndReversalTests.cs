@@ -148,4 +148,21 @@ public class PurchaseDisputeAndReversalTests
         Assert.Equal(500, EventAssert.Grants(purchase).Sum(g => g.Amount));
         Assert.Equal(3, EventAssert.Grants(purchase).Select(g => g.Key).Distinct().Count());
     }
+
+    [Fact]
+    public void RefundAgainAfterReversal_SameDerivedKey_DocumentedLimitation()
+    {
+        // Apple: REFUND, REFUND_REVERSED, then REFUND again. The domain owes the second clawback, but the key derived
+        // from the transaction id is the first refund's, so an outbox unique on the key would drop it.
+        var purchase = PaidApple(ProductCatalog.Creator);
+        purchase.RecordFullRefund(AppleRefund, At(5));
+        purchase.ReverseRefund(AppleReversal, At(7));
+        purchase.ClearDomainEvents();
+
+        Assert.True(purchase.RecordFullRefund(GrantKey.ForAppleRefund("2000000123"), At(9)));
+
+        var clawback = Assert.Single(EventAssert.Grants(purchase));
+        Assert.Equal(-150, clawback.Amount);
+        Assert.Equal(AppleRefund, clawback.Key);
+    }
 }
