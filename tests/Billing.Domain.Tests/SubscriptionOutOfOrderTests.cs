@@ -1,4 +1,5 @@
 using Billing.Domain.Catalog;
+using Billing.Domain.Common;
 using Billing.Domain.Subscriptions;
 using FsCheck;
 using FsCheck.Fluent;
@@ -261,5 +262,57 @@ public class SubscriptionOutOfOrderTests
         Assert.False(subscription.Cancel(At(50)));
         Assert.Equal(SubscriptionStatus.Active, subscription.Status);
         Assert.False(subscription.CancelAtPeriodEnd);
+    }
+
+    [Fact]
+    public void AnyHistoryThenStaleEvent_NothingChangesAndNothingThrows()
+    {
+        var actions = Enum.GetValues<StatusAction>();
+        var gen = from history in Gen.ArrayOf(Gen.Elements(actions), 6)
+                  from paidMonths in Gen.SubListOf(Enumerable.Range(0, 6))
+                  from late in Gen.Elements(actions)
+                  from lateBy in Gen.Choose(1, 10_000)
+                  select (history, paidMonths, late, lateBy);
+
+        var property = Prop.ForAll(gen.ToArbitrary(), t =>
+        {
+            var (history, paidMonths, late, lateBy) = t;
+            var subscription = ActiveSubscription();
+            for (var i = 0; i < history.Length; i++)
+            {
+                if (paidMonths.Contains(i))
+                {
+                    subscription.RecordPaidPeriod(Month(i), Invoice(i), At(100 * i), At(100 * i));
+                }
+
+                try
+                {
+                    Apply(subscription, history[i], At((100 * i) + 50));
+                }
+                catch (DomainException)
+                {
+                    // Refused transitions are part of a realistic history.
+                }
+            }
+
+            subscription.ClearDomainEvents();
+            var (status, tier, cancel, lastEventAt) = (subscription.Status, subscription.Tier, subscription.CancelAtPeriodEnd, subscription.LastEventAt);
+
+            Assert.False(Apply(subscription, late, lastEventAt.AddSeconds(-lateBy)));
+
+            EventAssert.None(subscription);
+            Assert.Equal(status, subscription.Status);
+            Assert.Equal(tier, subscription.Tier);
+            Assert.Equal(cancel, subscription.CancelAtPeriodEnd);
+            Assert.Equal(lastEventAt, subscription.LastEventAt);
+
+            // A stale payment for a brand-new period is still owed, but does not touch the status either.
+            Assert.True(subscription.RecordPaidPeriod(Month(20), Invoice(20), lastEventAt.AddSeconds(-lateBy), lastEventAt));
+            EventAssert.Raised(subscription, typeof(SubscriptionPeriodPaid));
+            Assert.Equal(status, subscription.Status);
+            Assert.Equal(lastEventAt, subscription.LastEventAt);
+        });
+
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(300), property);
     }
 }
