@@ -29,7 +29,10 @@ public readonly record struct GrantKey
 
     public static GrantKey Parse(string value)
     {
-        if (string.IsNullOrWhiteSpace(value) || value.Length > MaxLength || value.Split(':').Length < 3)
+        // Same shape Build produces: three non-empty parts (the id may itself contain ':'), no whitespace or control characters.
+        var parts = value?.Split(':', 3);
+        if (string.IsNullOrWhiteSpace(value) || value.Length > MaxLength || parts is not { Length: 3 }
+            || parts.Any(p => p.Length == 0) || value.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
         {
             throw new InvalidDomainValueException("grant_key.invalid", "A grant key looks like provider:kind:id.");
         }

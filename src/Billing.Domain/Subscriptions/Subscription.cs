@@ -98,7 +98,8 @@ public sealed class Subscription : AggregateRoot
     /// <summary>
     /// A period was paid (Stripe invoice.paid, Apple DID_RENEW / purchase). Owes the tier's credits once per period:
     /// a period already paid grants nothing, whatever key it arrives with. A payment for the newest period advances
-    /// the current period and makes a past-due or canceled subscription active again; an older one only grants.
+    /// the current period and makes a past-due (or resubscribed expired) subscription active again, unless the payment
+    /// is older than the last status event; a canceled one stays canceled (the user's cancel stands). An older period only grants.
     /// </summary>
     public bool RecordPaidPeriod(BillingPeriod period, GrantKey paymentKey, DateTimeOffset occurredAt, DateTimeOffset now)
     {
@@ -110,6 +111,7 @@ public sealed class Subscription : AggregateRoot
         // Only a payment for the newest period moves the subscription; a late one for an older period just grants.
         // An ended subscription revives only for a period that starts after it ended (Apple resubscribe).
         var advancesPeriod = CurrentPeriodEnd is null || period.End >= CurrentPeriodEnd;
+        var stale = IsStale(occurredAt);
         if (Status == SubscriptionStatus.Expired && CurrentPeriodEnd is { } endedAt && period.Start < endedAt)
         {
             advancesPeriod = false;
@@ -121,7 +123,7 @@ public sealed class Subscription : AggregateRoot
         {
             CurrentPeriodStart = period.Start;
             CurrentPeriodEnd = period.End;
-            if (Status != SubscriptionStatus.Active && !CancelAtPeriodEnd)
+            if (Status != SubscriptionStatus.Active && !CancelAtPeriodEnd && !stale)
             {
                 Status = SubscriptionStatus.Active;
                 Raise(new SubscriptionReactivated(Id, UserId, occurredAt));
@@ -136,7 +138,11 @@ public sealed class Subscription : AggregateRoot
         return true;
     }
 
-    /// <summary>A renewal payment failed. active → past_due; a repeat is a no-op; an ended subscription refuses it.</summary>
+    /// <summary>
+    /// A renewal payment failed. active → past_due; a repeat is a no-op; an ended subscription refuses it.
+    /// A canceled subscription stays canceled: it will not renew anyway, and past_due would drop the cancel
+    /// (status and <see cref="CancelAtPeriodEnd"/> would disagree, and a later payment could not reactivate it).
+    /// </summary>
     public bool MarkPastDue(DateTimeOffset occurredAt)
     {
         if (IsStale(occurredAt))
@@ -147,11 +153,12 @@ public sealed class Subscription : AggregateRoot
         switch (Status)
         {
             case SubscriptionStatus.PastDue:
+                return Repeat(occurredAt);
+            case SubscriptionStatus.Canceled:
                 return false;
             case SubscriptionStatus.Expired:
                 throw IllegalTransition(SubscriptionStatus.PastDue);
             case SubscriptionStatus.Active:
-            case SubscriptionStatus.Canceled:
             default:
                 Status = SubscriptionStatus.PastDue;
                 LastEventAt = occurredAt;
@@ -171,7 +178,7 @@ public sealed class Subscription : AggregateRoot
         switch (Status)
         {
             case SubscriptionStatus.Canceled:
-                return false;
+                return Repeat(occurredAt);
             case SubscriptionStatus.Expired:
                 throw IllegalTransition(SubscriptionStatus.Canceled);
             case SubscriptionStatus.Active:
@@ -196,7 +203,7 @@ public sealed class Subscription : AggregateRoot
         switch (Status)
         {
             case SubscriptionStatus.Active:
-                return false;
+                return Repeat(occurredAt);
             case SubscriptionStatus.Canceled:
                 Status = SubscriptionStatus.Active;
                 CancelAtPeriodEnd = false;
@@ -221,6 +228,11 @@ public sealed class Subscription : AggregateRoot
         if (Status == SubscriptionStatus.Expired)
         {
             throw IllegalTransition(SubscriptionStatus.Active);
+        }
+
+        if (Status == SubscriptionStatus.Active)
+        {
+            return Repeat(occurredAt);
         }
 
         if (Status != SubscriptionStatus.PastDue)
@@ -252,9 +264,14 @@ public sealed class Subscription : AggregateRoot
     /// <summary>Tier changed by the provider (upgrade/downgrade). Applies to the next paid period.</summary>
     public bool ChangeTier(SubscriptionTier tier, DateTimeOffset occurredAt)
     {
-        if (IsStale(occurredAt) || tier.Tier == Tier)
+        if (IsStale(occurredAt))
         {
             return false;
+        }
+
+        if (tier.Tier == Tier)
+        {
+            return Repeat(occurredAt);
         }
 
         if (Status == SubscriptionStatus.Expired)
@@ -271,6 +288,16 @@ public sealed class Subscription : AggregateRoot
     }
 
     private bool IsStale(DateTimeOffset occurredAt) => occurredAt < LastEventAt;
+
+    /// <summary>
+    /// An event that finds the state it asks for changes nothing, but it is still the newest word on the matter:
+    /// an older event delivered after it (cancel@1 after resume@2) must not apply.
+    /// </summary>
+    private bool Repeat(DateTimeOffset occurredAt)
+    {
+        LastEventAt = occurredAt;
+        return false;
+    }
 
     private DomainException IllegalTransition(SubscriptionStatus to) =>
         new("subscription.illegal_transition", $"A subscription cannot go from {Status} to {to}.");
