@@ -43,6 +43,9 @@ internal static class FlashServiceCollectionExtensions
         PooledConnectionIdleTimeout = TimeSpan.FromSeconds(4),
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         UseCookies = false,
+        // Never drain an unread body to reuse the connection: when a relayed stream stops early (the caller went away),
+        // closing the connection is what tells Flash to stop generating.
+        MaxResponseDrainSize = 0,
     };
 
     private static void ConfigureClient(HttpClient client) =>

@@ -38,6 +38,7 @@ public sealed class FlashFake : IAsyncDisposable
 
     private const int MaxClockSkewSeconds = 300;
     private const int GenerationPrecheckCost = 5;
+    private const string BodyItemKey = "flash-fake-body";
 
     private static readonly HashSet<string> OpenPaths = new(StringComparer.Ordinal) { "/health", "/health/deep", "/", "/docs", "/redoc", "/openapi.json" };
 
@@ -230,6 +231,11 @@ public sealed class FlashFake : IAsyncDisposable
         var request = context.Request;
         var path = request.Path.Value ?? "/";
         Record(request, path);
+
+        // Read the whole body up front, so a delayed request is still handled after the client gave up (a slow commit).
+        var bodyBuffer = new MemoryStream();
+        await request.Body.CopyToAsync(bodyBuffer, context.RequestAborted);
+        context.Items[BodyItemKey] = bodyBuffer.ToArray();
 
         // Faults first: they stand for the infrastructure in front of Flash.
         if (Faults.Down)
@@ -431,7 +437,7 @@ public sealed class FlashFake : IAsyncDisposable
 
     private async Task HandleResolveAsync(HttpContext context)
     {
-        var body = await ReadJsonObjectAsync(context);
+        var body = ReadJsonObject(context);
         if (body is null)
         {
             await WriteJsonDecodeErrorAsync(context);
@@ -469,7 +475,7 @@ public sealed class FlashFake : IAsyncDisposable
 
     private async Task HandleAdminGrantAsync(HttpContext context)
     {
-        var body = await ReadJsonObjectAsync(context);
+        var body = ReadJsonObject(context);
         if (body is null)
         {
             await WriteJsonDecodeErrorAsync(context);
@@ -621,7 +627,7 @@ public sealed class FlashFake : IAsyncDisposable
 
     private async Task HandleGenerateAsync(HttpContext context, EdgeResult edge, bool stream)
     {
-        var body = await ReadJsonObjectAsync(context);
+        var body = ReadJsonObject(context);
         if (body is null)
         {
             await WriteJsonDecodeErrorAsync(context);
@@ -762,7 +768,7 @@ public sealed class FlashFake : IAsyncDisposable
             return;
         }
 
-        var body = await ReadJsonObjectAsync(context);
+        var body = ReadJsonObject(context);
         if (body is null)
         {
             await WriteJsonDecodeErrorAsync(context);
@@ -889,11 +895,12 @@ public sealed class FlashFake : IAsyncDisposable
 
     // ---- Body parsing and FastAPI-shaped errors ----
 
-    private static async Task<JsonObject?> ReadJsonObjectAsync(HttpContext context)
+    private static JsonObject? ReadJsonObject(HttpContext context)
     {
         try
         {
-            var node = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+            var bytes = context.Items[BodyItemKey] as byte[] ?? [];
+            var node = JsonNode.Parse(bytes);
             return node as JsonObject ?? new JsonObject { ["__not_an_object"] = true };
         }
         catch (JsonException)
