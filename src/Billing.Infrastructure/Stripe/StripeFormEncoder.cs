@@ -32,9 +32,9 @@ internal static class StripeFormEncoder
         return result;
     }
 
-    public static string Encode(IEnumerable<KeyValuePair<string, object?>> parameters) => Encode(Flatten(parameters));
+    public static string Encode(IEnumerable<KeyValuePair<string, object?>> parameters) => EncodeFlattened(Flatten(parameters));
 
-    public static string Encode(IEnumerable<KeyValuePair<string, string>> flattened)
+    public static string EncodeFlattened(IEnumerable<KeyValuePair<string, string>> flattened)
     {
         var builder = new StringBuilder();
         foreach (var (key, value) in flattened)

@@ -110,7 +110,7 @@ internal sealed partial class StripeFakeForm
     }
 
     /// <summary>Key with metadata names and list indices replaced, for matching against an allow-list.</summary>
-    public static string Shape(string key) => Index().Replace(MetadataKey().Replace(key, "metadata[*]"), "[#]");
+    public static string Shape(string key) => Index().Replace(MetadataKey().Replace(key, "$1[*]"), "[#]");
 
     private static string Decode(string text) => Uri.UnescapeDataString(text.Replace('+', ' '));
 
@@ -122,7 +122,8 @@ internal sealed partial class StripeFakeForm
     [GeneratedRegex(@"^[A-Za-z0-9_]+\[\d+\]$")]
     private static partial Regex ListItemKey();
 
-    [GeneratedRegex(@"metadata\[[^\]]*\]")]
+    // Matches both top-level "metadata[k]" and nested "…[metadata][k]".
+    [GeneratedRegex(@"(metadata\]?)\[[^\]]*\]")]
     private static partial Regex MetadataKey();
 
     [GeneratedRegex(@"\[\d+\]")]
