@@ -1,5 +1,7 @@
 using Billing.Application.Abstractions.Persistence;
 using Billing.Infrastructure.Background;
+using Billing.Infrastructure.Flash;
+using Billing.Infrastructure.Stripe;
 using Billing.Infrastructure.Inbox;
 using Billing.Infrastructure.Persistence;
 using Microsoft.EntityFrameworkCore;
@@ -28,6 +30,8 @@ public static class DependencyInjection
         services.AddScoped<IBillingDbContext>(sp => sp.GetRequiredService<BillingDbContext>());
         services.AddSingleton<SchemaMigrator>();
         services.AddSingleton<DatabaseWakeups>();
+        services.AddFlashClient(configuration);
+        services.AddStripeClient(configuration);
 
         // BACKGROUND_WORKERS=false runs the API alone (tests that drive the workers themselves, a read-only replica).
         if (configuration.GetValue("BACKGROUND_WORKERS", true))
