@@ -18,7 +18,7 @@ internal static class StripeServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(_ => StripeOptions.FromConfiguration(configuration));
+        services.TryAddSingleton(sp => StripeOptions.FromConfiguration(sp.GetService<IConfiguration>() ?? configuration));
         services
             .AddHttpClient<IStripeClient, StripeRestClient>(client =>
             {
