@@ -12,6 +12,7 @@ internal static class BillingApi
             sp.GetRequiredService<IConfiguration>()["SERVICE_API_KEY"]
             ?? throw new InvalidOperationException("SERVICE_API_KEY is not set; internal routes cannot be protected.")));
         services.AddSingleton<ServiceKeyFilter>();
+        services.AddSingleton<AdminKeyFilter>();
         return services;
     }
 
@@ -22,5 +23,9 @@ internal static class BillingApi
             .WithTags("internal");
         billing.MapCatalogEndpoints();
         billing.MapStatusEndpoints();
+        billing.MapGroup("/admin")
+            .AddEndpointFilter<AdminKeyFilter>()
+            .WithTags("operator")
+            .MapOperatorEndpoints();
     }
 }
