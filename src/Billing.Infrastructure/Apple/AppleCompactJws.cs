@@ -140,14 +140,14 @@ internal sealed class AppleCompactJws
 
     private static bool TryDecodeBase64Url(ReadOnlySpan<char> encoded, out byte[] decoded)
     {
-        decoded = [];
-        var buffer = new byte[Base64Url.GetMaxDecodedLength(encoded.Length)];
-        if (!Base64Url.TryDecodeFromChars(encoded, buffer, out var written))
+        // Validate first: the Try/Decode APIs throw on invalid characters, and garbage input is routine here.
+        if (!Base64Url.IsValid(encoded, out var decodedLength))
         {
+            decoded = [];
             return false;
         }
 
-        decoded = written == buffer.Length ? buffer : buffer[..written];
-        return true;
+        decoded = new byte[decodedLength];
+        return Base64Url.TryDecodeFromChars(encoded, decoded, out var written) && written == decodedLength;
     }
 }
