@@ -262,15 +262,16 @@ public sealed class AppleSignedDataVerifierTests : IDisposable
     [Fact]
     public void Chain_must_run_through_the_given_intermediate()
     {
-        // The leaf's real issuer lacks the WWDR OID but is (mis)configured as an anchor; x5c[1] is an OID-bearing
-        // intermediate that did not issue the leaf. The OID checks on x5c pass; only the path check refuses.
+        // The leaf's real issuer lacks the WWDR OID but is (mis)configured as a trusted certificate, so X509Chain
+        // finds it in the trust store rather than using x5c[1]. x5c[1] is an OID-bearing intermediate that did not
+        // issue the leaf: the OID checks on x5c pass, and only the "chain goes through x5c[1]" check refuses.
         using var noOid = AppleTestPki.Create(new AppleTestPkiOptions { IntermediateWithoutAppleOid = true });
         var anchorPath = Path.Combine(Path.GetTempPath(), $"apple-test-anchor-{Guid.NewGuid():N}.pem");
         File.WriteAllText(anchorPath, noOid.Intermediate.ExportCertificatePem());
         try
         {
-            var verifier = AppleVerifierFixtures.ForRoots([anchorPath, _pki.RootPemPath], appAppleId: null);
-            var jws = noOid.SignTransaction(new AppleTestTransaction(), new AppleJwsOptions { X5c = [noOid.X5c[0], _pki.X5c[1], _pki.X5c[2]] });
+            var verifier = AppleVerifierFixtures.ForRoots([anchorPath, noOid.RootPemPath], appAppleId: null);
+            var jws = noOid.SignTransaction(new AppleTestTransaction(), new AppleJwsOptions { X5c = [noOid.X5c[0], _pki.X5c[1], noOid.X5c[2]] });
 
             var result = verifier.VerifyTransaction(jws);
 
