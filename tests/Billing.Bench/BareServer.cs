@@ -1,0 +1,33 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Billing.Bench;
+
+/// <summary>
+/// The reference for the internal reads: a bare ASP.NET Core minimal API (Kestrel, no middleware, no database) serving the
+/// exact bytes the service answered, on the same routes. Run as its own process (<c>Billing.Bench bare</c>), like the service.
+/// </summary>
+internal static class BareServer
+{
+    public static async Task<int> RunAsync(int port, string productsFile, string statusFile)
+    {
+        var products = await File.ReadAllBytesAsync(productsFile);
+        var status = await File.ReadAllBytesAsync(statusFile);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(IPAddress.Loopback, port);
+        });
+        var app = builder.Build();
+        app.MapGet("/internal/billing/products", () => Results.Bytes(products, "application/json"));
+        app.MapGet("/internal/billing/status", () => Results.Bytes(status, "application/json"));
+        app.MapGet("/health/ready", () => Results.Ok());
+        await app.RunAsync();
+        return 0;
+    }
+}
