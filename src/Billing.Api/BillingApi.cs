@@ -23,6 +23,7 @@ internal static class BillingApi
             .WithTags("internal");
         billing.MapCatalogEndpoints();
         billing.MapStatusEndpoints();
+        billing.MapGenerationEndpoints();
         billing.MapGroup("/admin")
             .AddEndpointFilter<AdminKeyFilter>()
             .WithTags("operator")
