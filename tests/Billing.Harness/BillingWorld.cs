@@ -68,6 +68,9 @@ public sealed class BillingWorld : IAsyncDisposable
         LogPath = Path.Combine(options.LogDirectory, $"service-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}.log");
         Internal = LoadGenerator.CreateClient(ServiceUrl, 16);
         Internal.DefaultRequestHeaders.Add("X-Service-Key", ServiceKey);
+
+        // Killed or interrupted harness: do not leave the service or the cluster running behind it.
+        AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
     }
 
     public PgCluster Cluster { get; }
@@ -116,6 +119,19 @@ public sealed class BillingWorld : IAsyncDisposable
         {
             await cluster.DisposeAsync();
             throw;
+        }
+    }
+
+    private void OnProcessExit(object? sender, EventArgs e)
+    {
+        try
+        {
+            Service?.Kill();
+            Cluster.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException)
+        {
+            Console.Error.WriteLine($"harness: cleanup at exit failed: {ex.Message}");
         }
     }
 
@@ -282,26 +298,44 @@ public sealed class BillingWorld : IAsyncDisposable
         }
     }
 
-    public async Task<long> ScalarAsync(string sql, params object[] parameters)
+    /// <summary>A scalar query from the harness's own pool (retried once over fresh connections after a PostgreSQL restart).</summary>
+    public async Task<long> ScalarAsync(string sql, object? parameter = null) =>
+        Convert.ToInt64(await WithRetry(async () =>
+        {
+            await using var command = Command(sql, parameter);
+            return await command.ExecuteScalarAsync();
+        }), CultureInfo.InvariantCulture);
+
+    public async Task ExecuteAsync(string sql, object? parameter = null) =>
+        await WithRetry(async () =>
+        {
+            await using var command = Command(sql, parameter);
+            return await command.ExecuteNonQueryAsync();
+        });
+
+    private NpgsqlCommand Command(string sql, object? parameter)
     {
-        await using var command = DataSource.CreateCommand(sql);
-        foreach (var parameter in parameters)
+        var command = DataSource.CreateCommand(sql);
+        if (parameter is not null)
         {
             command.Parameters.Add(new NpgsqlParameter { Value = parameter });
         }
 
-        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+        return command;
     }
 
-    public async Task ExecuteAsync(string sql, params object[] parameters)
+    private async Task<T> WithRetry<T>(Func<Task<T>> query)
     {
-        await using var command = DataSource.CreateCommand(sql);
-        foreach (var parameter in parameters)
+        try
         {
-            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
+            return await query();
         }
-
-        await command.ExecuteNonQueryAsync();
+        catch (NpgsqlException ex) when (ex.IsTransient || ex is PostgresException { SqlState: "57P01" or "57P03" })
+        {
+            DataSource.Clear();
+            await Task.Delay(500);
+            return await query();
+        }
     }
 
     /// <summary>Waits until the inbox has no event left to process (received); false on timeout.</summary>
@@ -329,6 +363,7 @@ public sealed class BillingWorld : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
         Service?.Dispose();
         Internal.Dispose();
         await DataSource.DisposeAsync();

@@ -116,12 +116,14 @@ public sealed class FaultScenarios(BillingWorld world, FaultSizes sizes, Action<
 
         var threshold = (int)(checkouts.Count * sizes.KillAfterFraction);
         var run = deliveries.DeliverAsync(client, [.. Enumerable.Range(0, checkouts.Count)], sizes.Connections);
-        while (deliveries.AckedCount < threshold && !run.IsCompleted)
+        // Mid-delivery for both halves: events still arriving and grants already flowing to Flash (or 20 s at most).
+        var waitUntil = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while ((deliveries.AckedCount < threshold || Delivered(checkouts) == 0) && !run.IsCompleted && DateTime.UtcNow < waitUntil)
         {
             await Task.Delay(2);
         }
 
-        var grantsBeforeKill = world.Flash.Grants.Count;
+        var grantsBeforeKill = Delivered(checkouts);
         world.KillService();
         var ackedAtKill = deliveries.AckedCount;
         await run;
@@ -153,6 +155,7 @@ public sealed class FaultScenarios(BillingWorld world, FaultSizes sizes, Action<
         var started = DateTime.UtcNow;
         await world.Cluster.RestartAsync();
         var restartTook = DateTime.UtcNow - started;
+        world.DataSource.Clear();
         await run;
         var failedDuringLoad = deliveries.NotAcked.Count;
         var rounds = await deliveries.RetryUntilAllAckedAsync(client, sizes.Connections, sizes.ConvergeTimeout);

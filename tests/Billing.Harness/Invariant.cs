@@ -78,16 +78,7 @@ public static partial class Invariant
         }
 
         var databaseMismatches = 0;
-        var rows = new Dictionary<string, (string Status, int Amount)>(StringComparer.Ordinal);
-        await using (var command = world.DataSource.CreateCommand("SELECT grant_key, status, amount FROM credit_grants WHERE user_id = ANY($1)"))
-        {
-            command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = users.ToArray() });
-            await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-            {
-                rows[reader.GetString(0)] = (reader.GetString(1), reader.GetInt32(2));
-            }
-        }
+        var rows = await GrantRowsAsync(world, users.ToArray());
 
         foreach (var (key, checkout) in byKey)
         {
@@ -110,6 +101,32 @@ public static partial class Invariant
         }
 
         return new Outcome(byKey.Count, flashGrants.Count, duplicates + unexpected, lost, unexpected, wrongAmount, databaseMismatches, problems);
+    }
+
+    private static async Task<Dictionary<string, (string Status, int Amount)>> GrantRowsAsync(BillingWorld world, string[] users)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                var rows = new Dictionary<string, (string Status, int Amount)>(StringComparer.Ordinal);
+                await using var command = world.DataSource.CreateCommand("SELECT grant_key, status, amount FROM credit_grants WHERE user_id = ANY($1)");
+                command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = users });
+                await using var reader = await command.ExecuteReaderAsync();
+                while (await reader.ReadAsync())
+                {
+                    rows[reader.GetString(0)] = (reader.GetString(1), reader.GetInt32(2));
+                }
+
+                return rows;
+            }
+            catch (Npgsql.NpgsqlException) when (attempt < 3)
+            {
+                // The harness's pooled connections do not survive a PostgreSQL restart.
+                world.DataSource.Clear();
+                await Task.Delay(500);
+            }
+        }
     }
 
     /// <summary>The grant key carried in brackets at the end of a grant's description.</summary>

@@ -84,7 +84,8 @@ public sealed class PgCluster : IAsyncDisposable
             throw new InvalidOperationException("An external PostgreSQL server cannot be restarted by the harness.");
         }
 
-        await RunPgCtl(["-D", DataDirectory, "-m", "fast", "-w", "-t", "60", "restart"]);
+        // -l: the restarted server must log to its file, not inherit pg_ctl's output pipes.
+        await RunPgCtl(["-D", DataDirectory, "-l", Path.Combine(DataDirectory, "server.log"), "-m", "fast", "-w", "-t", "60", "restart"]);
     }
 
     public string PgBench => Path.Combine(BinDirectory, "pgbench");

@@ -37,8 +37,10 @@ public static class Shell
             throw new TimeoutException($"{file} {string.Join(' ', info.ArgumentList)} did not finish in time");
         }
 
-        var output = await stdout;
-        var error = await stderr;
+        // A daemon the command started (pg_ctl's server) may keep the pipes open: do not wait for them beyond a moment.
+        await Task.WhenAny(Task.WhenAll(stdout, stderr), Task.Delay(TimeSpan.FromSeconds(5)));
+        var output = stdout.IsCompletedSuccessfully ? stdout.Result : "";
+        var error = stderr.IsCompletedSuccessfully ? stderr.Result : "";
         return process.ExitCode == 0
             ? output
             : throw new InvalidOperationException($"{Path.GetFileName(file)} {string.Join(' ', info.ArgumentList)} failed ({process.ExitCode}): {error}{output}");
