@@ -77,6 +77,21 @@ public sealed class AppleVerifyRouteTests(BillingDatabase database) : IClassFixt
     }
 
     [Fact]
+    public async Task Verify_TenConcurrentCallsForOneSubscriptionTransaction_StartOneSubscriptionAndGrantOnce()
+    {
+        var user = NewUser();
+        var transactionId = NewTransactionId();
+        var jws = _host.Pki.SignTransaction(SubscriptionTransaction(transactionId, transactionId, user));
+        _host.Factory.CreateClient().Dispose();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => _host.VerifyOkAsync(user, jws)));
+
+        Assert.Equal(1, responses.Count(r => !r.GetProperty("already_processed").GetBoolean()));
+        Assert.Equal(1, await _host.Database.ScalarAsync($"SELECT count(*) FROM subscriptions WHERE provider_subscription_id = '{transactionId}'"));
+        Assert.Equal(100, Assert.Single(await _host.GrantsAsync(user)).Amount);
+    }
+
+    [Fact]
     public async Task Verify_ConsumableWithQuantity_GrantsThePackTimesTheQuantity()
     {
         var user = NewUser();
