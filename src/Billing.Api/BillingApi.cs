@@ -18,9 +18,12 @@ internal static class BillingApi
 
     public static void MapBillingEndpoints(this IEndpointRouteBuilder app)
     {
+        // Apple calls its webhook directly: the JWS signature is the authentication, not the service key.
+        app.MapAppleWebhook();
         var billing = app.MapGroup("/internal/billing")
             .AddEndpointFilter<ServiceKeyFilter>()
             .WithTags("internal");
+        billing.MapAppleEndpoints();
         billing.MapCatalogEndpoints();
         billing.MapStatusEndpoints();
         billing.MapGenerationEndpoints();

@@ -19,6 +19,10 @@ public static class DependencyInjection
         services.AddScoped(typeof(IPipelineBehavior<,>), typeof(ValidationBehaviour<,>));
         services.AddScoped(typeof(IPipelineBehavior<,>), typeof(UnitOfWorkBehaviour<,>));
 
+        // Apple: the verify route and the notification processor share how a transaction is recorded.
+        services.AddScoped<Apple.AppleEntitlements>();
+        services.AddScoped<Inbox.IProviderEventProcessor, Apple.Notifications.AppleNotificationProcessor>();
+
         services.Scan(scan => scan
             .FromAssemblies(typeof(DependencyInjection).Assembly)
             .AddClasses(c => c.AssignableTo(typeof(IRequestHandler<,>)), publicOnly: false)

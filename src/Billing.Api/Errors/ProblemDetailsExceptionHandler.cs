@@ -43,6 +43,8 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
 
     internal static ProblemDetails? Map(Exception exception) => exception switch
     {
+        Billing.Application.Apple.AppleSignedDataRejectedException apple => Problem(StatusCodes.Status400BadRequest, "Apple signed data refused", apple.Message, apple.Code),
+        Billing.Application.Apple.AppleProductNotSupportedException product => Problem(StatusCodes.Status422UnprocessableEntity, "Apple purchase not supported", product.Message, product.Code),
         ValidationException validation => new HttpValidationProblemDetails(validation.Errors
             .GroupBy(e => ToSnakeCase(e.PropertyName))
             .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).ToArray()))

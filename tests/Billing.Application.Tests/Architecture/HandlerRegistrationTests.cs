@@ -1,4 +1,5 @@
 using System.Reflection;
+using Billing.Application.Abstractions.Apple;
 using Billing.Application.Abstractions.Persistence;
 using MediatR;
 using Microsoft.Extensions.DependencyInjection;
@@ -58,6 +59,7 @@ public sealed class HandlerRegistrationTests
     private static ServiceProvider BuildProvider()
     {
         var services = new ServiceCollection();
+        services.AddSingleton(Substitute.For<IAppleSignedDataVerifier>()); // Apple port, provided by Infrastructure
         services.AddLogging();
         services.AddBillingApplication();
         services.AddSingleton(Substitute.For<IBillingDbContext>());
