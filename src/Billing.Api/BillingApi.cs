@@ -22,5 +22,9 @@ internal static class BillingApi
             .WithTags("internal");
         billing.MapCatalogEndpoints();
         billing.MapStatusEndpoints();
+        billing.MapStripeEndpoints();
+
+        // Provider webhooks authenticate by signature, not by the service key.
+        app.MapStripeWebhook();
     }
 }

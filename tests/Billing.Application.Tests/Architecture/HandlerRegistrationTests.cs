@@ -1,5 +1,6 @@
 using System.Reflection;
 using Billing.Application.Abstractions.Persistence;
+using Billing.Application.Abstractions.Stripe;
 using MediatR;
 using Microsoft.Extensions.DependencyInjection;
 using NSubstitute;
@@ -61,6 +62,10 @@ public sealed class HandlerRegistrationTests
         services.AddLogging();
         services.AddBillingApplication();
         services.AddSingleton(Substitute.For<IBillingDbContext>());
+
+        // Ports the Infrastructure layer provides.
+        services.AddSingleton(Substitute.For<IStripeClient>());
+        services.AddSingleton(new StripeSettings(null, null, null, null));
         return services.BuildServiceProvider();
     }
 
