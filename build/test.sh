@@ -39,13 +39,13 @@ if [ "${PIPESTATUS[0]}" -ne 0 ]; then
 fi
 
 log="$(mktemp /tmp/billing-test-log.XXXXXX)"
-dotnet test Billing.sln -c Release --no-build -nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log" | grep -E '^\s*(Failed |Passed!|Failed!|Skipped!|Total tests|  Error Message|   )' | grep -vE '^\s+at ' | head -n 400
+dotnet test Billing.sln -c Release --no-build -nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log" | grep -E '^\s*(Failed |Total tests|Passed: |Failed: |Skipped: |Error Message)|^\s{3,}[A-Z]' | grep -vE '^\s+at |^\s+Passed [A-Z]' | awk 'NR <= 400'
 status="${PIPESTATUS[0]}"
 
-# "Passed!  - Failed: 0, Passed: 12, Skipped: 0, Total: 12, Duration: ..." — one line per test assembly.
-passed=$(grep -E '(Passed|Failed)! +- Failed:' "$log" | sed -E 's/.*Passed: *([0-9]+).*/\1/' | awk '{s+=$1} END {print s+0}')
-failed=$(grep -E '(Passed|Failed)! +- Failed:' "$log" | sed -E 's/.*Failed: *([0-9]+),.*/\1/' | awk '{s+=$1} END {print s+0}')
-assemblies=$(grep -cE '(Passed|Failed)! +- Failed:' "$log")
+# The console logger closes each test assembly with "Total tests: N" then indented "Passed: N" / "Failed: N" lines.
+passed=$(grep -E '^\s+Passed: [0-9]+\s*$' "$log" | sed -E 's/[^0-9]*([0-9]+).*/\1/' | awk '{s+=$1} END {print s+0}')
+failed=$(grep -E '^\s+Failed: [0-9]+\s*$' "$log" | sed -E 's/[^0-9]*([0-9]+).*/\1/' | awk '{s+=$1} END {print s+0}')
+assemblies=$(grep -cE '^Total tests: [0-9]+' "$log")
 rm -f "$log"
 
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then

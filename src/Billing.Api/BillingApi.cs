@@ -12,6 +12,7 @@ internal static class BillingApi
             sp.GetRequiredService<IConfiguration>()["SERVICE_API_KEY"]
             ?? throw new InvalidOperationException("SERVICE_API_KEY is not set; internal routes cannot be protected.")));
         services.AddSingleton<ServiceKeyFilter>();
+        services.AddSingleton<AdminKeyFilter>();
         return services;
     }
 
@@ -26,5 +27,10 @@ internal static class BillingApi
 
         // Provider webhooks authenticate by signature, not by the service key.
         app.MapStripeWebhook();
+
+        billing.MapGroup("/admin")
+            .AddEndpointFilter<AdminKeyFilter>()
+            .WithTags("operator")
+            .MapOperatorEndpoints();
     }
 }

@@ -1,6 +1,7 @@
 using Billing.Application.Abstractions.Persistence;
 using Billing.Infrastructure.Background;
 using Billing.Infrastructure.Flash;
+using Billing.Infrastructure.Grants;
 using Billing.Infrastructure.Stripe;
 using Billing.Infrastructure.Inbox;
 using Billing.Infrastructure.Persistence;
@@ -32,12 +33,15 @@ public static class DependencyInjection
         services.AddSingleton<DatabaseWakeups>();
         services.AddFlashClient(configuration);
         services.AddStripeClient(configuration);
+        services.AddSingleton(sp => GrantDeliveryOptions.FromConfiguration(sp.GetRequiredService<IConfiguration>()));
+        services.AddSingleton<GrantDispatcher>();
 
         // BACKGROUND_WORKERS=false runs the API alone (tests that drive the workers themselves, a read-only replica).
         if (configuration.GetValue("BACKGROUND_WORKERS", true))
         {
             services.AddHostedService<DatabaseNotificationListener>();
             services.AddHostedService<InboxProcessorService>();
+            services.AddHostedService<GrantDispatcherService>();
         }
 
         return services;

@@ -9,9 +9,9 @@ public readonly record struct CreditGrantId(Guid Value)
 
 /// <summary>
 /// pending: waiting for (another) delivery attempt. delivered: Flash applied it.
-/// in_doubt: an attempt may have reached Flash and could not be confirmed; held for an operator instead of being resent blindly.
-/// dead: refused definitively or out of attempts; an operator can requeue it.
-/// owed_debt: a clawback Flash cannot take (its admin grant refuses amounts ≤ 0 and no debit route is configured); kept as visible debt.
+/// in_doubt: an attempt may have reached Flash, nothing can confirm it, and policy forbids a blind resend: an operator decides.
+/// dead: refused definitively, or out of attempts; an operator can requeue it.
+/// owed_debt: a clawback Flash could not take (no debit route, or the user has already spent the credits): kept as visible debt.
 /// </summary>
 public enum CreditGrantStatus
 {
@@ -22,12 +22,29 @@ public enum CreditGrantStatus
     OwedDebt,
 }
 
+/// <summary>How a delivered grant was confirmed.</summary>
+public enum GrantConfirmation
+{
+    /// <summary>Flash answered 200 to our request.</summary>
+    Response,
+
+    /// <summary>Found in Flash's ledger history after an ambiguous attempt; not resent.</summary>
+    History,
+
+    /// <summary>An operator checked Flash and confirmed it by hand.</summary>
+    Operator,
+}
+
 /// <summary>
-/// The outbox row for one grant: written in the same transaction as the aggregate change that owes it,
-/// unique on its grant key, then delivered to Flash by the dispatcher. Its status is the delivery state machine.
+/// The outbox row for one grant: written in the same transaction as the aggregate change that owes it, unique on its grant
+/// key, delivered to Flash by the dispatcher. Flash's grant is not idempotent, so delivery is write-ahead: an attempt is
+/// recorded (and committed) before the request leaves, and a row whose attempt may have reached Flash is never resent
+/// until Flash's history says it was not applied (docs/decisions/0004).
 /// </summary>
 public sealed class CreditGrant
 {
+    private const int MaxErrorLength = 1000;
+
     private CreditGrant()
     {
     }
@@ -51,6 +68,10 @@ public sealed class CreditGrant
 
     public int Attempts { get; private set; }
 
+    public bool AttemptInFlight { get; private set; }
+
+    public bool Unconfirmed { get; private set; }
+
     public DateTimeOffset NextAttemptAt { get; private set; }
 
     public DateTimeOffset? LastAttemptAt { get; private set; }
@@ -61,15 +82,26 @@ public sealed class CreditGrant
 
     public DateTimeOffset? DeliveredAt { get; private set; }
 
+    public GrantConfirmation? DeliveredVia { get; private set; }
+
     public int? FlashBalanceAfter { get; private set; }
 
     public bool IsClawback => Amount < 0;
+
+    /// <summary>A previous attempt may have been applied by Flash (it was ambiguous, or the process died during it).</summary>
+    public bool MayAlreadyBeApplied => Unconfirmed || AttemptInFlight;
 
     public static CreditGrant FromRequest(CreditGrantRequest request, string sourceEvent, DateTimeOffset now)
     {
         if (request.Amount == 0)
         {
             throw new InvalidDomainValueException("grant.zero", "A grant of zero credits is not a grant.");
+        }
+
+        if (!request.Description.Contains(request.Key.Value, StringComparison.Ordinal))
+        {
+            // The key in the description is how a grant is found again in Flash's history; without it reconciliation is blind.
+            throw new InvalidDomainValueException("grant.description_without_key", "A grant's description must carry its grant key.");
         }
 
         return new CreditGrant
@@ -87,73 +119,101 @@ public sealed class CreditGrant
         };
     }
 
+    /// <summary>
+    /// Claims the row for one attempt. A crash leaves <see cref="AttemptInFlight"/> set, so the next claim knows the request
+    /// may have reached Flash. <paramref name="leaseUntil"/> keeps other dispatchers off the row while the attempt runs.
+    /// </summary>
+    public void StartAttempt(DateTimeOffset now, DateTimeOffset leaseUntil)
+    {
+        EnsurePending();
+        if (AttemptInFlight)
+        {
+            // The previous attempt never reported back: treat it as possibly applied.
+            Unconfirmed = true;
+        }
+
+        Attempts++;
+        AttemptInFlight = true;
+        LastAttemptAt = now;
+        NextAttemptAt = leaseUntil;
+    }
+
     public void MarkDelivered(int? balanceAfter, DateTimeOffset now)
     {
-        EnsureOpen();
-        Attempts++;
+        EnsurePending();
         Status = CreditGrantStatus.Delivered;
-        LastAttemptAt = now;
+        DeliveredVia = GrantConfirmation.Response;
         DeliveredAt = now;
         FlashBalanceAfter = balanceAfter;
+        AttemptInFlight = false;
+        Unconfirmed = false;
         LastError = null;
     }
 
-    /// <summary>Found in Flash's history after an ambiguous attempt: it was applied, so it is delivered without resending.</summary>
-    public void ConfirmDeliveredFromHistory(DateTimeOffset now)
+    /// <summary>Flash's history shows the grant: an earlier attempt was applied. Delivered, and never resent.</summary>
+    public void ConfirmFromHistory(DateTimeOffset now)
     {
-        EnsureOpen();
+        EnsurePending();
         Status = CreditGrantStatus.Delivered;
+        DeliveredVia = GrantConfirmation.History;
         DeliveredAt = now;
+        AttemptInFlight = false;
+        Unconfirmed = false;
         LastError = null;
     }
 
-    /// <summary>A transient failure where Flash certainly did not apply the grant: try again after <paramref name="retryAt"/>.</summary>
-    public void RecordRetryableFailure(string error, DateTimeOffset now, DateTimeOffset retryAt, int maxAttempts)
+    /// <summary>Flash's history, read after the settle time, does not show the grant: earlier attempts were not applied.</summary>
+    public void ResolveAsNotApplied()
     {
-        EnsureOpen();
-        Attempts++;
-        LastAttemptAt = now;
+        EnsurePending();
+        Unconfirmed = false;
+    }
+
+    /// <summary>Flash certainly did not apply this attempt (not sent, circuit open): retry after <paramref name="retryAt"/>.</summary>
+    public void RecordNotSent(string error, DateTimeOffset now, DateTimeOffset retryAt, int maxAttempts)
+    {
+        EnsurePending();
+        AttemptInFlight = false;
         LastError = Truncate(error);
+        NextAttemptAt = retryAt;
         if (Attempts >= maxAttempts)
         {
             Status = CreditGrantStatus.Dead;
-            return;
         }
-
-        Status = CreditGrantStatus.Pending;
-        NextAttemptAt = retryAt;
     }
 
-    /// <summary>An attempt may have been applied and nothing can confirm it: held for an operator, never resent automatically.</summary>
-    public void MarkInDoubt(string error, DateTimeOffset now)
+    /// <summary>The attempt may have been applied (timeout after sending, reset, 5xx). Checked against history at <paramref name="checkAt"/>.</summary>
+    public void RecordAmbiguous(string error, DateTimeOffset now, DateTimeOffset checkAt)
     {
-        EnsureOpen();
-        Attempts++;
-        LastAttemptAt = now;
-        LastError = Truncate(error);
-        Status = CreditGrantStatus.InDoubt;
-    }
-
-    /// <summary>An ambiguous attempt whose outcome will be checked against Flash's history before anything is resent.</summary>
-    public void RecordAmbiguousAttempt(string error, DateTimeOffset now, DateTimeOffset checkAt)
-    {
-        EnsureOpen();
-        Attempts++;
-        LastAttemptAt = now;
+        EnsurePending();
+        AttemptInFlight = false;
+        Unconfirmed = true;
         LastError = Truncate("ambiguous: " + error);
-        Status = CreditGrantStatus.Pending;
         NextAttemptAt = checkAt;
     }
 
-    public void MarkDead(string error, DateTimeOffset now)
+    /// <summary>Nothing can tell whether Flash applied it, and resending could double it: held for an operator.</summary>
+    public void MarkInDoubt(string reason, DateTimeOffset now)
     {
-        EnsureOpen();
-        Attempts++;
-        LastAttemptAt = now;
-        LastError = Truncate(error);
-        Status = CreditGrantStatus.Dead;
+        EnsurePending();
+        AttemptInFlight = false;
+        Unconfirmed = true;
+        Status = CreditGrantStatus.InDoubt;
+        LastError = Truncate(reason);
+        LastAttemptAt ??= now;
     }
 
+    /// <summary>Flash refused definitively (unknown user, validation): it did not apply it. Dead until an operator requeues.</summary>
+    public void MarkRejected(string error, DateTimeOffset now)
+    {
+        EnsurePending();
+        AttemptInFlight = false;
+        Status = CreditGrantStatus.Dead;
+        LastError = Truncate(error);
+        LastAttemptAt ??= now;
+    }
+
+    /// <summary>A clawback that cannot be taken from the user's balance now: kept as visible debt, never dropped.</summary>
     public void MarkOwedDebt(string reason, DateTimeOffset now)
     {
         if (!IsClawback)
@@ -161,13 +221,14 @@ public sealed class CreditGrant
             throw new DomainException("grant.not_clawback", "Only a clawback can be recorded as owed debt.");
         }
 
-        EnsureOpen();
-        LastAttemptAt = now;
-        LastError = Truncate(reason);
+        EnsurePending();
+        AttemptInFlight = false;
         Status = CreditGrantStatus.OwedDebt;
+        LastError = Truncate(reason);
+        LastAttemptAt ??= now;
     }
 
-    /// <summary>An operator sends a dead or in-doubt grant (or owed debt) round again, with a fresh attempt budget.</summary>
+    /// <summary>An operator sends a dead grant, an in-doubt grant they checked was not applied, or owed debt, round again.</summary>
     public void Requeue(DateTimeOffset now)
     {
         if (Status is CreditGrantStatus.Pending or CreditGrantStatus.Delivered)
@@ -177,13 +238,28 @@ public sealed class CreditGrant
 
         Status = CreditGrantStatus.Pending;
         Attempts = 0;
+        AttemptInFlight = false;
+        Unconfirmed = false; // the operator has checked Flash: requeueing an in-doubt grant asserts it was not applied
         NextAttemptAt = now;
+        LastError = null;
     }
 
-    /// <summary>A pending row that was already checked once after an ambiguous attempt still carries the marker.</summary>
-    public bool HadAmbiguousAttempt => LastError?.StartsWith("ambiguous: ", StringComparison.Ordinal) == true;
+    /// <summary>An operator checked Flash and found an in-doubt grant applied.</summary>
+    public void ConfirmByOperator(DateTimeOffset now)
+    {
+        if (Status != CreditGrantStatus.InDoubt)
+        {
+            throw new DomainException("grant.not_in_doubt", "Only an in-doubt grant can be confirmed by an operator.");
+        }
 
-    private void EnsureOpen()
+        Status = CreditGrantStatus.Delivered;
+        DeliveredVia = GrantConfirmation.Operator;
+        DeliveredAt = now;
+        Unconfirmed = false;
+        LastError = null;
+    }
+
+    private void EnsurePending()
     {
         if (Status != CreditGrantStatus.Pending)
         {
@@ -191,5 +267,5 @@ public sealed class CreditGrant
         }
     }
 
-    private static string Truncate(string error) => error.Length <= 1000 ? error : error[..1000];
+    private static string Truncate(string error) => error.Length <= MaxErrorLength ? error : error[..MaxErrorLength];
 }

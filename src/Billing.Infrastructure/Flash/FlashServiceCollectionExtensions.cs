@@ -17,17 +17,17 @@ internal static class FlashServiceCollectionExtensions
     public static IServiceCollection AddFlashClient(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var options = FlashOptions.FromConfiguration(configuration);
+        // Read when first resolved (not now), so the host's final configuration — a test host's included — is the one used.
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(options);
-        services.AddSingleton(_ => new FlashResiliencePipelines(options));
-        services.AddSingleton(_ => new FlashCreditsPipelines(new FlashResiliencePipelines(options)));
+        services.AddSingleton(sp => FlashOptions.FromConfiguration(sp.GetService<IConfiguration>() ?? configuration));
+        services.AddSingleton(sp => new FlashResiliencePipelines(sp.GetRequiredService<FlashOptions>()));
+        services.AddSingleton(sp => new FlashCreditsPipelines(new FlashResiliencePipelines(sp.GetRequiredService<FlashOptions>())));
 
         services.AddHttpClient<IFlashClient, FlashHttpClient>(FlashHttpClientName, ConfigureClient)
-            .ConfigurePrimaryHttpMessageHandler(() => CreatePrimaryHandler(options))
+            .ConfigurePrimaryHttpMessageHandler(sp => CreatePrimaryHandler(sp.GetRequiredService<FlashOptions>()))
             .RedactLoggedHeaders(_ => true);
         services.AddHttpClient<IFlashCreditsClient, FlashCreditsHttpClient>(FlashCreditsHttpClientName, ConfigureClient)
-            .ConfigurePrimaryHttpMessageHandler(() => CreatePrimaryHandler(options))
+            .ConfigurePrimaryHttpMessageHandler(sp => CreatePrimaryHandler(sp.GetRequiredService<FlashOptions>()))
             .RedactLoggedHeaders(_ => true);
         return services;
     }

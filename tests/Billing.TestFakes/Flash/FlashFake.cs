@@ -147,6 +147,18 @@ public sealed class FlashFake : IAsyncDisposable
         }
     }
 
+    /// <summary>Adds a user with a given Flash id (as billing already knows it), e.g. to repair a 404 before a requeue.</summary>
+    public string AddUserWithId(string userId, int balance = 0)
+    {
+        lock (_gate)
+        {
+            var user = new FakeUser(userId, "external:" + userId, null, null) { HasAccount = true, Balance = balance, LifetimeEarned = balance };
+            _usersById[user.Id] = user;
+            _usersByExternalId[user.ExternalId] = user;
+            return user.Id;
+        }
+    }
+
     public int? BalanceOf(string userId)
     {
         lock (_gate)

@@ -21,7 +21,8 @@ internal sealed class CreditGrantConfiguration : IEntityTypeConfiguration<Credit
         builder.Property(g => g.Status).IsSnakeCaseEnum(16);
         builder.HasIndex(g => g.UserId).HasDatabaseName("ix_credit_grants_user_id");
         builder.Property<uint>("Version").IsRowVersion();
+        builder.Property(g => g.DeliveredVia).HasConversion(v => v.HasValue ? ValueConversions.ToSnakeCase(v.Value.ToString()) : null, v => v == null ? null : Enum.Parse<GrantConfirmation>(v, true)).HasMaxLength(16);
         builder.Ignore(g => g.IsClawback);
-        builder.Ignore(g => g.HadAmbiguousAttempt);
+        builder.Ignore(g => g.MayAlreadyBeApplied);
     }
 }

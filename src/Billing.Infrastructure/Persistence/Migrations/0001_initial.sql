@@ -75,11 +75,17 @@ CREATE TABLE credit_grants (
     source_event         varchar(100) NOT NULL,
     status               varchar(16) NOT NULL,
     attempts             integer NOT NULL DEFAULT 0,
+    -- Write-ahead marker: set and committed before a request goes to Flash, cleared with its outcome.
+    -- Still set when the row is claimed again means the process died mid-attempt.
+    attempt_in_flight    boolean NOT NULL DEFAULT false,
+    -- An attempt may have reached Flash and nothing confirmed it yet: never resent blindly.
+    unconfirmed          boolean NOT NULL DEFAULT false,
     next_attempt_at      timestamptz NOT NULL,
     last_attempt_at      timestamptz NULL,
     last_error           text NULL,
     created_at           timestamptz NOT NULL,
     delivered_at         timestamptz NULL,
+    delivered_via        varchar(16) NULL,
     flash_balance_after  integer NULL,
     CONSTRAINT ux_credit_grants_grant_key UNIQUE (grant_key)
 );

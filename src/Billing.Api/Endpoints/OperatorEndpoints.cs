@@ -1,0 +1,26 @@
+using Billing.Application.Grants.ConfirmGrant;
+using Billing.Application.Grants.ListGrants;
+using Billing.Application.Grants.RequeueGrant;
+using MediatR;
+
+namespace Billing.Api.Endpoints;
+
+internal static class OperatorEndpoints
+{
+    public static RouteGroupBuilder MapOperatorEndpoints(this RouteGroupBuilder group)
+    {
+        group.MapGet("/grants", async (string? status, string? userId, int? limit, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new ListGrantsQuery(status, userId, limit ?? 100), ct)))
+            .WithName("ListGrants")
+            .WithSummary("Grants by status; by default the ones that need an operator (dead, in_doubt, owed_debt).");
+        group.MapPost("/grants/{grantKey}/requeue", async (string grantKey, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new RequeueGrantCommand(grantKey), ct)))
+            .WithName("RequeueGrant")
+            .WithSummary("Send a dead, in-doubt (checked: not applied) or owed-debt grant round again.");
+        group.MapPost("/grants/{grantKey}/confirm", async (string grantKey, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new ConfirmGrantCommand(grantKey), ct)))
+            .WithName("ConfirmGrant")
+            .WithSummary("Close an in-doubt grant that was checked and found applied in Flash.");
+        return group;
+    }
+}

@@ -1,0 +1,29 @@
+using Billing.Application.Abstractions.Apple;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Billing.Infrastructure.Apple;
+
+internal static class AppleServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="AppleOptions"/> (from the APPLE_* keys) and <see cref="IAppleSignedDataVerifier"/> as singletons.
+    /// The embedded Apple root's fingerprint is checked right here, so a bad build fails at start-up. Options are read
+    /// when first resolved, so configuration sources added later (e.g. by test hosts) are still seen.
+    /// </summary>
+    public static IServiceCollection AddAppleVerification(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        _ = AppleRootCertificates.AppleRootCaG3;
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(_ => AppleOptions.FromConfiguration(configuration));
+        services.TryAddSingleton<IAppleSignedDataVerifier>(provider => new AppleSignedDataVerifier(
+            provider.GetRequiredService<AppleOptions>(),
+            provider.GetRequiredService<TimeProvider>()));
+        return services;
+    }
+}

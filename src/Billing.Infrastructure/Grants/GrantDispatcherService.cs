@@ -1,0 +1,49 @@
+using Billing.Infrastructure.Background;
+using Billing.Infrastructure.Flash;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Billing.Infrastructure.Grants;
+
+/// <summary>Runs the dispatcher: straight on while there is backlog, otherwise until a new grant commits (NOTIFY) or the poll interval.</summary>
+internal sealed class GrantDispatcherService(
+    IServiceProvider services,
+    DatabaseWakeups wakeups,
+    GrantDeliveryOptions options,
+    FlashOptions flashOptions,
+    ILogger<GrantDispatcherService> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (flashOptions.BaseUrl is null || string.IsNullOrEmpty(flashOptions.AdminKey))
+        {
+            // Without Flash there is nowhere to deliver: grants stay pending (and visible in /status) rather than burning attempts.
+            logger.LogWarning("MAIN_APP_INTERNAL_URL or FLASH_ADMIN_KEY is not set: credit grants are recorded but not delivered");
+            return;
+        }
+
+        var dispatcher = services.GetRequiredService<GrantDispatcher>();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var claimed = await dispatcher.RunOnceAsync(stoppingToken);
+                if (claimed < options.BatchSize)
+                {
+                    await wakeups.Grants.WaitAsync(claimed == 0 ? options.PollInterval : TimeSpan.FromMilliseconds(50), stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning("Grant dispatch pass failed ({ExceptionType}: {Message}); retrying", ex.GetType().Name, ex.Message);
+                await Task.Delay(options.PollInterval, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+}
