@@ -24,13 +24,12 @@ internal static class BillingApi
         billing.MapCatalogEndpoints();
         billing.MapStatusEndpoints();
         billing.MapStripeEndpoints();
-
-        // Provider webhooks authenticate by signature, not by the service key.
-        app.MapStripeWebhook();
-
         billing.MapGroup("/admin")
             .AddEndpointFilter<AdminKeyFilter>()
             .WithTags("operator")
             .MapOperatorEndpoints();
+
+        // Provider webhooks authenticate by signature, not by the service key.
+        app.MapStripeWebhook();
     }
 }
