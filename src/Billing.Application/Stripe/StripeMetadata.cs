@@ -53,6 +53,9 @@ public static class StripeIdempotencyKeys
     public static string Customer(UserId userId) =>
         userId.Value.Length <= 200 ? "customer:" + userId.Value : "customer:sha256:" + Hash(userId.Value);
 
+    /// <summary>The fallback when <see cref="Customer(UserId)"/> was used with other parameters (another email) within 24 h.</summary>
+    public static string Customer(UserId userId, string? email) => "customer:" + Hash($"{userId.Value}\n{email}");
+
     /// <summary>One checkout session per (user, product, caller's attempt key).</summary>
     public static string Checkout(UserId userId, string productId, string attemptKey) =>
         "checkout:" + Hash($"{userId.Value}\n{productId}\n{attemptKey}");

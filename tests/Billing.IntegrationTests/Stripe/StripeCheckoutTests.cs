@@ -97,6 +97,29 @@ public sealed class StripeCheckoutTests(BillingDatabase database) : IClassFixtur
     }
 
     [Fact]
+    public async Task Checkout_AfterARolledBackAttemptWithAnotherEmail_StillGetsAStripeCustomer()
+    {
+        var user = StripeTestHost.NewUser();
+        // What an earlier attempt left at Stripe when our transaction rolled back after Stripe answered.
+        using (var http = new HttpClient { BaseAddress = _host.Stripe.BaseUrl })
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "/v1/customers") { Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["email"] = "old@example.com", ["metadata[user_id]"] = user }) })
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _host.Stripe.SecretKey);
+            request.Headers.Add("Idempotency-Key", "customer:" + user);
+            (await http.SendAsync(request)).EnsureSuccessStatusCode();
+        }
+
+        var (sessionId, _) = await _host.CheckoutAsync(user, ProductCatalog.Starter.Id, email: "new@example.com");
+
+        var calls = _host.Stripe.RequestsTo("POST", "/v1/customers");
+        Assert.Equal(3, calls.Count); // the earlier attempt, the refused reuse of its key, the email-scoped retry
+        Assert.StartsWith("customer:", calls[^1].IdempotencyKey, StringComparison.Ordinal);
+        Assert.NotEqual("customer:" + user, calls[^1].IdempotencyKey);
+        var customerId = JsonDocument.Parse(_host.Stripe.GetObjectJson(sessionId)).RootElement.GetProperty("customer").GetString()!;
+        Assert.Equal("new@example.com", JsonDocument.Parse(_host.Stripe.GetObjectJson(customerId)).RootElement.GetProperty("email").GetString());
+    }
+
+    [Fact]
     public async Task Checkout_ASecondCheckout_ReusesTheStoredStripeCustomer()
     {
         var user = StripeTestHost.NewUser();

@@ -97,17 +97,25 @@ internal sealed class CreateCheckoutSessionCommandHandler(
 
     private async Task<StripeCustomer> CreateStripeCustomer(Customer customer, CancellationToken cancellationToken)
     {
+        var options = new StripeCustomerCreate
+        {
+            Email = customer.Email,
+            Metadata = new Dictionary<string, string> { [StripeMetadata.UserId] = customer.UserId.Value },
+        };
         try
         {
-            // The email stored at registration, not this request's: the idempotency key compares parameters.
-            return await stripe.CreateCustomerAsync(
-                new StripeCustomerCreate
-                {
-                    Email = customer.Email,
-                    Metadata = new Dictionary<string, string> { [StripeMetadata.UserId] = customer.UserId.Value },
-                },
-                StripeIdempotencyKeys.Customer(customer.UserId),
-                cancellationToken);
+            try
+            {
+                return await stripe.CreateCustomerAsync(options, StripeIdempotencyKeys.Customer(customer.UserId), cancellationToken);
+            }
+            catch (StripeApiException reused) when (reused.Type == "idempotency_error")
+            {
+                // The key was used in the last 24 h with other parameters: an earlier attempt whose transaction rolled back
+                // registered the user with another email. That attempt's customer (if Stripe made one) was never linked here;
+                // a key that includes the email lets this one proceed instead of failing for a day.
+                logger.LogWarning("Stripe customer key for user {UserId} was used with other parameters; creating under an email-scoped key", customer.UserId.Value);
+                return await stripe.CreateCustomerAsync(options, StripeIdempotencyKeys.Customer(customer.UserId, customer.Email), cancellationToken);
+            }
         }
         catch (StripeApiException refused) when (refused.Kind == StripeFailureKind.InvalidRequest && refused.Param == "email")
         {
