@@ -24,6 +24,7 @@ internal static class BillingApi
         billing.MapCatalogEndpoints();
         billing.MapStatusEndpoints();
         billing.MapStripeEndpoints();
+        billing.MapGenerationEndpoints();
         billing.MapGroup("/admin")
             .AddEndpointFilter<AdminKeyFilter>()
             .WithTags("operator")

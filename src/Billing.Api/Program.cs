@@ -3,6 +3,7 @@ using Billing.Api;
 using Billing.Api.Errors;
 using Billing.Api.Health;
 using Billing.Api.Logging;
+using Billing.Api.Security;
 using Billing.Application;
 using Billing.Infrastructure;
 using Billing.Infrastructure.Persistence;
@@ -14,7 +15,7 @@ builder.Logging.ClearProviders().AddSerilog(BillingLogging.CreateLogger(builder.
 builder.WebHost.ConfigureKestrel(kestrel =>
 {
     // Webhook events and internal requests are small; anything bigger is refused before it is read (413).
-    kestrel.Limits.MaxRequestBodySize = builder.Configuration.GetValue("MAX_REQUEST_BODY_BYTES", 256 * 1024);
+    kestrel.Limits.MaxRequestBodySize = builder.Configuration.GetValue("MAX_REQUEST_BODY_BYTES", RequestBodyLimitMiddleware.DefaultLimit);
     kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
     kestrel.AddServerHeader = false;
 });
@@ -44,6 +45,7 @@ if (app.Configuration.GetValue("MIGRATE_ON_START", true))
 
 app.UseMiddleware<CorrelationIdMiddleware>();
 app.UseExceptionHandler();
+app.UseMiddleware<RequestBodyLimitMiddleware>();
 app.UseStatusCodePages();
 
 app.MapOpenApi("/openapi/v1.json");

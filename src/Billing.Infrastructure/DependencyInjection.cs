@@ -1,4 +1,5 @@
 using Billing.Application.Abstractions.Persistence;
+using Billing.Infrastructure.Apple;
 using Billing.Infrastructure.Background;
 using Billing.Infrastructure.Flash;
 using Billing.Infrastructure.Grants;
@@ -33,6 +34,7 @@ public static class DependencyInjection
         services.AddSingleton<DatabaseWakeups>();
         services.AddFlashClient(configuration);
         services.AddStripeClient(configuration);
+        services.AddAppleVerification(configuration);
         services.AddSingleton(sp => GrantDeliveryOptions.FromConfiguration(sp.GetRequiredService<IConfiguration>()));
         services.AddSingleton<GrantDispatcher>();
 

@@ -1,4 +1,5 @@
 using System.Text;
+using Billing.Api.Security;
 using Billing.Application.Abstractions.Stripe;
 using Billing.Application.Inbox;
 using Billing.Application.Inbox.ReceiveProviderEvent;
@@ -15,8 +16,6 @@ internal static partial class StripeWebhookEndpoints
 {
     public const string Path = "/webhooks/stripe";
     public const string SignatureHeader = "Stripe-Signature";
-
-    private const int DefaultMaxBodyBytes = 256 * 1024;
 
     public static IEndpointRouteBuilder MapStripeWebhook(this IEndpointRouteBuilder app)
     {
@@ -36,7 +35,7 @@ internal static partial class StripeWebhookEndpoints
         CancellationToken cancellationToken)
     {
         var logger = loggers.CreateLogger(typeof(StripeWebhookEndpoints));
-        var limit = configuration.GetValue("MAX_REQUEST_BODY_BYTES", DefaultMaxBodyBytes);
+        var limit = configuration.GetValue("MAX_REQUEST_BODY_BYTES", RequestBodyLimitMiddleware.DefaultLimit);
         var body = request.ContentLength > limit ? null : await ReadBody(request.Body, limit, cancellationToken);
         if (body is null)
         {
@@ -63,7 +62,7 @@ internal static partial class StripeWebhookEndpoints
         return TypedResults.Ok(new StripeWebhookResponse(Received: true, received.Duplicate));
     }
 
-    /// <summary>Reads at most <paramref name="limit"/> bytes; null when the body is longer (Kestrel's own limit may stop it first).</summary>
+    /// <summary>Reads at most <paramref name="limit"/> bytes; null when the body is longer (a chunked body the server's own limit did not stop).</summary>
     private static async Task<byte[]?> ReadBody(Stream stream, int limit, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();

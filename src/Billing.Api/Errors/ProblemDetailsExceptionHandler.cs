@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Billing.Application.Abstractions.Flash;
 using Billing.Application.Abstractions.Stripe;
 using Billing.Application.Common;
 using Billing.Domain.Common;
@@ -59,6 +60,8 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
         DomainException rule => Problem(StatusCodes.Status409Conflict, "The request conflicts with the current state", rule.Message, rule.Code),
         NotFoundException notFound => Problem(StatusCodes.Status404NotFound, "Not found", notFound.Message, notFound.Code),
         BadHttpRequestException bad => Problem(bad.StatusCode, bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "Bad request", BadRequestDetail(bad), "request.malformed"),
+        FlashRequestException flash => Problem(flash.StatusCode is >= 400 and < 500 ? flash.StatusCode : StatusCodes.Status502BadGateway, "Flash refused the request", flash.Error.Message, "flash.refused"),
+        FlashUnavailableException => Problem(StatusCodes.Status503ServiceUnavailable, "Flash is unavailable", "The credits service did not answer; try again shortly.", "flash.unavailable"),
         JsonException => Problem(StatusCodes.Status400BadRequest, "Bad request", "The body is not valid JSON.", "request.malformed_json"),
         StripeNotConfiguredException => Problem(StatusCodes.Status503ServiceUnavailable, "Payments unavailable", "Stripe is not configured on this service.", "stripe.not_configured"),
         StripeException { Kind: StripeFailureKind.Unavailable } => Problem(StatusCodes.Status503ServiceUnavailable, "Payments unavailable", "Stripe could not be reached or is failing; try again shortly.", "stripe.unavailable"),

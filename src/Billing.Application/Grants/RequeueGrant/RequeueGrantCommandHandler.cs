@@ -1,8 +1,6 @@
 using Billing.Application.Abstractions.Persistence;
-using Billing.Application.Common;
 using Billing.Application.Grants.ListGrants;
 using MediatR;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
 namespace Billing.Application.Grants.RequeueGrant;
@@ -12,9 +10,7 @@ internal sealed class RequeueGrantCommandHandler(IBillingDbContext db, TimeProvi
 {
     public async Task<OperatorGrantResponse> Handle(RequeueGrantCommand request, CancellationToken cancellationToken)
     {
-        var key = Domain.Common.GrantKey.Parse(request.GrantKey);
-        var grant = await db.CreditGrants.SingleOrDefaultAsync(g => g.GrantKey == key, cancellationToken)
-            ?? throw new NotFoundException("grant.not_found", "No grant has this key.");
+        var grant = await db.GetGrantAsync(request.GrantKey, cancellationToken);
         var previous = grant.Status;
         grant.Requeue(clock.GetUtcNow());
         logger.LogWarning("Operator requeued grant {GrantKey} ({Amount} credits) from {PreviousStatus}", grant.GrantKey.Value, grant.Amount, previous);
