@@ -4,6 +4,7 @@ using System.Text.Json;
 using Billing.Domain.Catalog;
 using Billing.Domain.Common;
 using Billing.Domain.Purchases;
+using Billing.Domain.Subscriptions;
 using Billing.IntegrationTests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -207,7 +208,7 @@ public sealed class StripeCheckoutTests(BillingDatabase database) : IClassFixtur
         await using (var db = database.CreateContext())
         {
             var period = BillingPeriod.Of(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(30));
-            db.Subscriptions.Add(Billing.Domain.Subscriptions.Subscription.Start(UserId.From(user), Billing.Domain.Subscriptions.SubscriptionSource.Stripe, ProductCatalog.ExplorerMonthly, "sub_" + user, period, period.Start, DateTimeOffset.UtcNow));
+            db.Subscriptions.Add(Subscription.Start(UserId.From(user), SubscriptionSource.Stripe, ProductCatalog.ExplorerMonthly, "sub_" + user, period, period.Start, DateTimeOffset.UtcNow));
             await db.SaveChangesAsync();
         }
 
