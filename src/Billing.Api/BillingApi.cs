@@ -26,10 +26,14 @@ internal static class BillingApi
         billing.MapAppleEndpoints();
         billing.MapCatalogEndpoints();
         billing.MapStatusEndpoints();
+        billing.MapStripeEndpoints();
         billing.MapGenerationEndpoints();
         billing.MapGroup("/admin")
             .AddEndpointFilter<AdminKeyFilter>()
             .WithTags("operator")
             .MapOperatorEndpoints();
+
+        // Provider webhooks authenticate by signature, not by the service key.
+        app.MapStripeWebhook();
     }
 }

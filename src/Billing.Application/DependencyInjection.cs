@@ -1,4 +1,6 @@
 using Billing.Application.Behaviours;
+using Billing.Application.Inbox;
+using Billing.Application.Stripe.Webhooks;
 using FluentValidation;
 using MediatR;
 using Microsoft.Extensions.DependencyInjection;
@@ -34,6 +36,10 @@ public static class DependencyInjection
             .AddClasses(c => c.AssignableTo(typeof(IValidator<>)), publicOnly: false)
             .AsImplementedInterfaces()
             .WithSingletonLifetime());
+
+        // Stripe events: the inbox hands each stored event to the processor of its provider.
+        services.AddScoped<IProviderEventProcessor, StripeEventProcessor>();
+        services.AddScoped<StripeSubscriptionSync>();
 
         services.AddSingleton(TimeProvider.System);
         return services;
