@@ -18,15 +18,22 @@ internal static class BillingApi
 
     public static void MapBillingEndpoints(this IEndpointRouteBuilder app)
     {
+        // Apple calls its webhook directly: the JWS signature is the authentication, not the service key.
+        app.MapAppleWebhook();
         var billing = app.MapGroup("/internal/billing")
             .AddEndpointFilter<ServiceKeyFilter>()
             .WithTags("internal");
+        billing.MapAppleEndpoints();
         billing.MapCatalogEndpoints();
         billing.MapStatusEndpoints();
+        billing.MapStripeEndpoints();
         billing.MapGenerationEndpoints();
         billing.MapGroup("/admin")
             .AddEndpointFilter<AdminKeyFilter>()
             .WithTags("operator")
             .MapOperatorEndpoints();
+
+        // Provider webhooks authenticate by signature, not by the service key.
+        app.MapStripeWebhook();
     }
 }

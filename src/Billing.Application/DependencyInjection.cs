@@ -1,4 +1,6 @@
 using Billing.Application.Behaviours;
+using Billing.Application.Inbox;
+using Billing.Application.Stripe.Webhooks;
 using FluentValidation;
 using MediatR;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,6 +21,10 @@ public static class DependencyInjection
         services.AddScoped(typeof(IPipelineBehavior<,>), typeof(ValidationBehaviour<,>));
         services.AddScoped(typeof(IPipelineBehavior<,>), typeof(UnitOfWorkBehaviour<,>));
 
+        // Apple: the verify route and the notification processor share how a transaction is recorded.
+        services.AddScoped<Apple.AppleEntitlements>();
+        services.AddScoped<Inbox.IProviderEventProcessor, Apple.Notifications.AppleNotificationProcessor>();
+
         services.Scan(scan => scan
             .FromAssemblies(typeof(DependencyInjection).Assembly)
             .AddClasses(c => c.AssignableTo(typeof(IRequestHandler<,>)), publicOnly: false)
@@ -30,6 +36,10 @@ public static class DependencyInjection
             .AddClasses(c => c.AssignableTo(typeof(IValidator<>)), publicOnly: false)
             .AsImplementedInterfaces()
             .WithSingletonLifetime());
+
+        // Stripe events: the inbox hands each stored event to the processor of its provider.
+        services.AddScoped<IProviderEventProcessor, StripeEventProcessor>();
+        services.AddScoped<StripeSubscriptionSync>();
 
         services.AddSingleton(TimeProvider.System);
         return services;

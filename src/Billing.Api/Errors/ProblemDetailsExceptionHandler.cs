@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Billing.Application.Abstractions.Flash;
+using Billing.Application.Abstractions.Stripe;
 using Billing.Application.Common;
 using Billing.Domain.Common;
 using FluentValidation;
@@ -27,6 +28,11 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
                 Detail = "Something went wrong on our side. The trace id identifies it in our logs.",
             };
         }
+        else if (exception is StripeException or StripeObjectFormatException)
+        {
+            // Stripe's own message names the parameter and request id, never a secret: worth having in our logs, not in the answer.
+            logger.LogWarning("{ExceptionType} mapped to {StatusCode}: {StripeMessage}", exception.GetType().Name, problem.Status, exception.Message);
+        }
         else
         {
             logger.LogInformation("{ExceptionType} mapped to {StatusCode}: {Detail}", exception.GetType().Name, problem.Status, problem.Detail);
@@ -43,6 +49,8 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
 
     internal static ProblemDetails? Map(Exception exception) => exception switch
     {
+        Billing.Application.Apple.AppleSignedDataRejectedException apple => Problem(StatusCodes.Status400BadRequest, "Apple signed data refused", apple.Message, apple.Code),
+        Billing.Application.Apple.AppleProductNotSupportedException product => Problem(StatusCodes.Status422UnprocessableEntity, "Apple purchase not supported", product.Message, product.Code),
         ValidationException validation => new HttpValidationProblemDetails(validation.Errors
             .GroupBy(e => ToSnakeCase(e.PropertyName))
             .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).ToArray()))
@@ -57,6 +65,12 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
         FlashRequestException flash => Problem(flash.StatusCode is >= 400 and < 500 ? flash.StatusCode : StatusCodes.Status502BadGateway, "Flash refused the request", flash.Error.Message, "flash.refused"),
         FlashUnavailableException => Problem(StatusCodes.Status503ServiceUnavailable, "Flash is unavailable", "The credits service did not answer; try again shortly.", "flash.unavailable"),
         JsonException => Problem(StatusCodes.Status400BadRequest, "Bad request", "The body is not valid JSON.", "request.malformed_json"),
+        StripeNotConfiguredException => Problem(StatusCodes.Status503ServiceUnavailable, "Payments unavailable", "Stripe is not configured on this service.", "stripe.not_configured"),
+        StripeException { Kind: StripeFailureKind.Unavailable } => Problem(StatusCodes.Status503ServiceUnavailable, "Payments unavailable", "Stripe could not be reached or is failing; try again shortly.", "stripe.unavailable"),
+        // Stripe refusing a request we built (invalid_request_error included) is our integration's fault, not the caller's:
+        // a use case turns the refusals a caller can cause into InvalidDomainValueException (400) itself.
+        StripeException => Problem(StatusCodes.Status502BadGateway, "Payment provider refused the request", "Stripe refused the request; the trace id identifies it in our logs.", "stripe.rejected"),
+        StripeObjectFormatException => Problem(StatusCodes.Status502BadGateway, "Unexpected payment provider answer", "Stripe answered with something this service cannot read.", "stripe.unreadable"),
         _ => null,
     };
 

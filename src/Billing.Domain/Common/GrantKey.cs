@@ -27,6 +27,19 @@ public readonly record struct GrantKey
 
     public static GrantKey ForAppleRefundReversal(string transactionId) => Build("apple", "refund-reversed", transactionId);
 
+    /// <summary>
+    /// The clawback of an Apple REFUND/REVOKE notification: <c>apple:refund:{transactionId}:{notificationUUID}</c>.
+    /// A transaction can be refunded, reversed and refunded again; each cycle comes in its own notification, so the
+    /// notification id keeps the second refund's key distinct from the first. The aggregate's state (refunded or not)
+    /// is what stops two notifications about the same refund from clawing back twice.
+    /// </summary>
+    public static GrantKey ForAppleRefund(string transactionId, string notificationId) =>
+        Build("apple", "refund", PerNotification(transactionId, notificationId));
+
+    /// <summary>The restore of an Apple REFUND_REVERSED notification: <c>apple:refund-reversed:{transactionId}:{notificationUUID}</c>.</summary>
+    public static GrantKey ForAppleRefundReversal(string transactionId, string notificationId) =>
+        Build("apple", "refund-reversed", PerNotification(transactionId, notificationId));
+
     public static GrantKey Parse(string value)
     {
         // Same shape Build produces: three non-empty parts (the id may itself contain ':'), no whitespace or control characters.
@@ -39,6 +52,11 @@ public readonly record struct GrantKey
 
         return new GrantKey(value);
     }
+
+    private static string PerNotification(string transactionId, string notificationId) =>
+        string.IsNullOrWhiteSpace(transactionId) || string.IsNullOrWhiteSpace(notificationId)
+            ? throw new InvalidDomainValueException("grant_key.provider_id", "A transaction id and a notification id are required to derive a grant key.")
+            : $"{transactionId}:{notificationId}";
 
     private static GrantKey Build(string provider, string kind, string providerObjectId)
     {

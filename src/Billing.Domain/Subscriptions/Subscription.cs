@@ -139,6 +139,66 @@ public sealed class Subscription : AggregateRoot
     }
 
     /// <summary>
+    /// An ended subscription paid again under the same provider id (Apple resubscribe: same originalTransactionId, possibly
+    /// another tier of the group). A period that starts at or after the end takes the tier it was bought at, then is recorded
+    /// like any paid period (which revives the subscription). A period from before the end only grants, at the current tier.
+    /// </summary>
+    public bool Resubscribe(SubscriptionTier tier, BillingPeriod period, GrantKey paymentKey, DateTimeOffset occurredAt, DateTimeOffset now)
+    {
+        if (Status != SubscriptionStatus.Expired)
+        {
+            throw IllegalTransition(SubscriptionStatus.Active);
+        }
+
+        var alreadyPaid = HasPaidPeriod(period.Start) || _paidPeriods.Any(p => p.GrantKey == paymentKey.Value);
+        var startsAfterEnd = CurrentPeriodEnd is not { } endedAt || period.Start >= endedAt;
+        if (!alreadyPaid && startsAfterEnd && !IsStale(occurredAt) && tier.Tier != Tier)
+        {
+            var previous = Tier;
+            Tier = tier.Tier;
+            CreditsPerPeriod = tier.CreditsPerPeriod;
+            Raise(new SubscriptionTierChanged(Id, UserId, previous, tier.Tier, occurredAt));
+        }
+
+        return RecordPaidPeriod(period, paymentKey, occurredAt, now);
+    }
+
+    /// <summary>
+    /// The payment of one period was refunded (Apple REFUND/REVOKE of the transaction that paid it): the credits that period
+    /// granted are owed back under <paramref name="refundKey"/>. Once per refund: a period already refunded owes nothing more
+    /// until the refund is reversed. False (and nothing owed) when no period was paid with <paramref name="paymentKey"/>.
+    /// Status is not changed here: whether access ends is the provider's next word (or the caller's decision).
+    /// </summary>
+    public bool RefundPeriod(GrantKey paymentKey, GrantKey refundKey, DateTimeOffset occurredAt)
+    {
+        var period = _paidPeriods.FirstOrDefault(p => p.GrantKey == paymentKey.Value);
+        if (period is null || period.RefundedAt is not null || period.CreditsGranted == 0)
+        {
+            return false;
+        }
+
+        period.MarkRefunded(occurredAt);
+        var description = $"Refund: {period.CreditsGranted} subscription credits for {period.PeriodStart:yyyy-MM-dd}..{period.PeriodEnd:yyyy-MM-dd} clawed back [{refundKey}]";
+        Raise(new SubscriptionPeriodRefunded(Id, UserId, BillingPeriod.Of(period.PeriodStart, period.PeriodEnd), new CreditGrantRequest(UserId, -period.CreditsGranted, TransactionType.Refund, refundKey, description), occurredAt));
+        return true;
+    }
+
+    /// <summary>The refund of a period was reversed (Apple REFUND_REVERSED): the credits clawed back are owed again, once.</summary>
+    public bool ReversePeriodRefund(GrantKey paymentKey, GrantKey reversalKey, DateTimeOffset occurredAt)
+    {
+        var period = _paidPeriods.FirstOrDefault(p => p.GrantKey == paymentKey.Value);
+        if (period?.RefundedAt is null)
+        {
+            return false;
+        }
+
+        period.ClearRefund();
+        var description = $"Refund reversed: {period.CreditsGranted} subscription credits for {period.PeriodStart:yyyy-MM-dd}..{period.PeriodEnd:yyyy-MM-dd} restored [{reversalKey}]";
+        Raise(new SubscriptionPeriodRefundReversed(Id, UserId, BillingPeriod.Of(period.PeriodStart, period.PeriodEnd), new CreditGrantRequest(UserId, period.CreditsGranted, TransactionType.SubscriptionGrant, reversalKey, description), occurredAt));
+        return true;
+    }
+
+    /// <summary>
     /// A renewal payment failed. active → past_due; a repeat is a no-op; an ended subscription refuses it.
     /// A canceled subscription stays canceled: it will not renew anyway, and past_due would drop the cancel
     /// (status and <see cref="CancelAtPeriodEnd"/> would disagree, and a later payment could not reactivate it).
@@ -332,11 +392,23 @@ public sealed class SubscriptionPeriod
     public int CreditsGranted { get; private set; }
 
     public DateTimeOffset GrantedAt { get; private set; }
+
+    /// <summary>Set while the payment of this period stands refunded (its credits clawed back).</summary>
+    public DateTimeOffset? RefundedAt { get; private set; }
+
+    internal void MarkRefunded(DateTimeOffset at) => RefundedAt = at;
+
+    internal void ClearRefund() => RefundedAt = null;
 }
 
 public sealed record SubscriptionActivated(SubscriptionId SubscriptionId, UserId UserId, SubscriptionSource Source, TierName Tier, DateTimeOffset OccurredAt) : IDomainEvent;
 
 public sealed record SubscriptionPeriodPaid(SubscriptionId SubscriptionId, UserId UserId, BillingPeriod Period, CreditGrantRequest Grant, DateTimeOffset OccurredAt) : ICreditsOwedEvent;
+
+/// <summary>The payment of a period was refunded: a negative grant of what the period granted.</summary>
+public sealed record SubscriptionPeriodRefunded(SubscriptionId SubscriptionId, UserId UserId, BillingPeriod Period, CreditGrantRequest Grant, DateTimeOffset OccurredAt) : ICreditsOwedEvent;
+
+public sealed record SubscriptionPeriodRefundReversed(SubscriptionId SubscriptionId, UserId UserId, BillingPeriod Period, CreditGrantRequest Grant, DateTimeOffset OccurredAt) : ICreditsOwedEvent;
 
 public sealed record SubscriptionMarkedPastDue(SubscriptionId SubscriptionId, UserId UserId, DateTimeOffset OccurredAt) : IDomainEvent;
 

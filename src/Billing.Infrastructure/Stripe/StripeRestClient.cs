@@ -102,6 +102,9 @@ internal sealed partial class StripeRestClient : IStripeClient
         return GetAsync(ObjectPath("/v1/charges/", chargeId), query, StripeCharge.FromJson, cancellationToken);
     }
 
+    public Task<StripeDispute> GetDisputeAsync(string disputeId, CancellationToken cancellationToken = default) =>
+        GetAsync(ObjectPath("/v1/disputes/", disputeId), query: null, StripeDispute.FromJson, cancellationToken);
+
     public Task<StripeEventEnvelope> GetEventAsync(string eventId, CancellationToken cancellationToken = default) =>
         GetAsync(ObjectPath("/v1/events/", eventId), query: null, StripeEventEnvelope.FromJson, cancellationToken);
 

@@ -2,15 +2,19 @@ using Billing.Application.Abstractions.Stripe;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 
 namespace Billing.Infrastructure.Stripe;
 
 internal static class StripeServiceCollectionExtensions
 {
+    private const string HttpClientName = "stripe";
+
     /// <summary>
-    /// Registers <see cref="IStripeClient"/> (typed HttpClient, retries inside the adapter) and
-    /// <see cref="IStripeWebhookVerifier"/>. Options are read from <c>STRIPE_*</c> on first use; call
-    /// <see cref="StripeOptions.FromConfiguration"/> at startup to fail fast on missing settings.
+    /// Registers <see cref="IStripeClient"/> (named HttpClient, retries inside the adapter), <see cref="IStripeWebhookVerifier"/>
+    /// and <see cref="StripeSettings"/>. The <c>STRIPE_*</c> variables are read on first use from the host's configuration.
+    /// Without them the service still starts: the client and verifier then throw <see cref="StripeNotConfiguredException"/>
+    /// on use (answered 503), instead of failing every request that merely resolves a handler.
     /// </summary>
     public static IServiceCollection AddStripeClient(this IServiceCollection services, IConfiguration configuration)
     {
@@ -18,14 +22,73 @@ internal static class StripeServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp => StripeOptions.FromConfiguration(sp.GetService<IConfiguration>() ?? configuration));
-        services
-            .AddHttpClient<IStripeClient, StripeRestClient>(client =>
-            {
-                // The adapter enforces a per-attempt timeout itself; HttpClient's would cut across retries.
-                client.Timeout = Timeout.InfiniteTimeSpan;
-            });
-        services.TryAddSingleton<IStripeWebhookVerifier, StripeWebhookVerifier>();
+        services.TryAddSingleton(sp => StripeConfiguration.Read(sp.GetService<IConfiguration>() ?? configuration));
+        services.TryAddSingleton(sp => sp.GetRequiredService<StripeConfiguration>().Options
+            ?? throw new StripeNotConfiguredException(sp.GetRequiredService<StripeConfiguration>().Problem!));
+        services.TryAddSingleton(sp => sp.GetRequiredService<StripeConfiguration>().Settings);
+
+        // The adapter enforces a per-attempt timeout itself; HttpClient's would cut across retries.
+        services.AddHttpClient(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
+        services.TryAddTransient<IStripeClient>(sp =>
+        {
+            var stripe = sp.GetRequiredService<StripeConfiguration>();
+            return stripe.Options is { } options
+                ? new StripeRestClient(
+                    sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName),
+                    options,
+                    sp.GetRequiredService<TimeProvider>(),
+                    sp.GetRequiredService<ILogger<StripeRestClient>>())
+                : new UnconfiguredStripeClient(stripe.Problem!);
+        });
+        services.TryAddSingleton<IStripeWebhookVerifier>(sp =>
+        {
+            var stripe = sp.GetRequiredService<StripeConfiguration>();
+            return stripe.Options is { } options
+                ? new StripeWebhookVerifier(options, sp.GetRequiredService<TimeProvider>())
+                : new UnconfiguredStripeWebhookVerifier(stripe.Problem!);
+        });
         return services;
     }
+}
+
+/// <summary>The Stripe configuration as read once: the adapter options when usable, else why not; and the use-case settings.</summary>
+internal sealed class StripeConfiguration
+{
+    private StripeConfiguration(StripeOptions? options, string? problem, StripeSettings settings)
+    {
+        Options = options;
+        Problem = problem;
+        Settings = settings;
+    }
+
+    public StripeOptions? Options { get; }
+
+    /// <summary>Why <see cref="Options"/> is null (names the missing variable, never a value).</summary>
+    public string? Problem { get; }
+
+    public StripeSettings Settings { get; }
+
+    public static StripeConfiguration Read(IConfiguration configuration)
+    {
+        StripeOptions? options = null;
+        string? problem = null;
+        try
+        {
+            options = StripeOptions.FromConfiguration(configuration);
+        }
+        catch (InvalidOperationException exception)
+        {
+            problem = $"Stripe is not configured: {exception.Message}";
+        }
+
+        var settings = new StripeSettings(
+            Value(configuration, StripeSettings.SuccessUrlVariable),
+            Value(configuration, StripeSettings.CancelUrlVariable),
+            Value(configuration, StripeSettings.PortalReturnUrlVariable),
+            StripeSettings.LivemodeOfKey(configuration[StripeOptions.SecretKeyVariable]));
+        return new StripeConfiguration(options, problem, settings);
+    }
+
+    private static string? Value(IConfiguration configuration, string name) =>
+        configuration[name] is { } value && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
 }

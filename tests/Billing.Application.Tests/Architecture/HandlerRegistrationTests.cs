@@ -1,5 +1,7 @@
 using System.Reflection;
+using Billing.Application.Abstractions.Apple;
 using Billing.Application.Abstractions.Persistence;
+using Billing.Application.Abstractions.Stripe;
 using MediatR;
 using Microsoft.Extensions.DependencyInjection;
 using NSubstitute;
@@ -58,9 +60,14 @@ public sealed class HandlerRegistrationTests
     private static ServiceProvider BuildProvider()
     {
         var services = new ServiceCollection();
+        services.AddSingleton(Substitute.For<IAppleSignedDataVerifier>()); // Apple port, provided by Infrastructure
         services.AddLogging();
         services.AddBillingApplication();
         services.AddSingleton(Substitute.For<IBillingDbContext>());
+
+        // Ports the Infrastructure layer provides.
+        services.AddSingleton(Substitute.For<IStripeClient>());
+        services.AddSingleton(new StripeSettings(null, null, null, null));
         return services.BuildServiceProvider();
     }
 

@@ -140,8 +140,12 @@ public sealed class FlashGrantOutcomeTests
     {
         await using var fake = await FlashFake.StartAsync();
         var userId = fake.AddUser("ext-1");
-        fake.Faults.Delay = TimeSpan.FromMilliseconds(800);
-        using var flash = new TestFlashClient(Options(fake, attemptTimeout: TimeSpan.FromMilliseconds(300)));
+        using var flash = new TestFlashClient(Options(fake, attemptTimeout: TimeSpan.FromSeconds(1)));
+
+        // Connect first, so the timeout can only fire after the grant's body was sent (on a loaded machine a cold
+        // connect could eat the whole budget, which is correctly "not sent", not what this test is about).
+        await flash.Client.GetCostsAsync(CancellationToken.None);
+        fake.Faults.Delay = TimeSpan.FromSeconds(3);
 
         var outcome = await flash.Client.GrantCreditsAsync(Grant(userId), CancellationToken.None);
 

@@ -38,8 +38,8 @@ public sealed class FlashReadTests
     public async Task Read_timeouts_are_unavailable()
     {
         await using var fake = await FlashFake.StartAsync();
-        fake.Faults.Delay = TimeSpan.FromMilliseconds(500);
-        using var flash = new TestFlashClient(Options(fake, attemptTimeout: TimeSpan.FromMilliseconds(150)));
+        fake.Faults.Delay = TimeSpan.FromSeconds(3);
+        using var flash = new TestFlashClient(Options(fake, attemptTimeout: TimeSpan.FromMilliseconds(600)));
 
         await Assert.ThrowsAsync<FlashUnavailableException>(() => flash.Client.GetCostsAsync(CancellationToken.None));
         await EventuallyAsync(() => fake.RequestCount(FlashFake.CostsPath) == 3);

@@ -44,6 +44,9 @@ public sealed partial class StripeFake : IAsyncDisposable
     private readonly Dictionary<string, string> _invoiceCharges = new(StringComparer.Ordinal);
     private long _sequence;
 
+    // Ids are unique across fake instances too, so tests that share one database never collide on a provider id.
+    private readonly string _idTag = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+
     private StripeFake(WebApplication app, StripeFakeOptions options)
     {
         _app = app;
@@ -532,7 +535,7 @@ public sealed partial class StripeFake : IAsyncDisposable
     private string NewId(string prefix)
     {
         var next = ++_sequence;
-        return string.Create(CultureInfo.InvariantCulture, $"{prefix}_fake{next:D8}");
+        return string.Create(CultureInfo.InvariantCulture, $"{prefix}_fake{_idTag}{next:D6}");
     }
 
     private FakeCustomer AddCustomer(string? email, string? name, Dictionary<string, string> metadata)

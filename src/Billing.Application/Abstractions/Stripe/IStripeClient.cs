@@ -40,6 +40,9 @@ public interface IStripeClient
     /// <summary>Retrieves a charge with <c>refunds</c> expanded (not included by default).</summary>
     Task<StripeCharge> GetChargeAsync(string chargeId, CancellationToken cancellationToken = default);
 
+    /// <summary>Retrieves a dispute (its <c>status</c> is final once <c>won</c> or <c>lost</c>).</summary>
+    Task<StripeDispute> GetDisputeAsync(string disputeId, CancellationToken cancellationToken = default);
+
     /// <summary>Retrieves an event (kept by Stripe for 30 days); useful to re-fetch instead of trusting a payload.</summary>
     Task<StripeEventEnvelope> GetEventAsync(string eventId, CancellationToken cancellationToken = default);
 }

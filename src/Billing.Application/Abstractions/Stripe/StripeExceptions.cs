@@ -117,3 +117,18 @@ public sealed class StripeUnavailableException : StripeException
 
     public override StripeFailureKind Kind => StripeFailureKind.Unavailable;
 }
+
+/// <summary>
+/// Stripe is not configured on this instance (no <c>STRIPE_SECRET_KEY</c> / <c>STRIPE_WEBHOOK_SECRET</c>, or no
+/// <c>SUCCESS_URL</c> / <c>CANCEL_URL</c> for checkout). Raised when a Stripe feature is used, never at startup, so the
+/// rest of the service runs without Stripe; answered 503 like any other Stripe outage.
+/// </summary>
+public sealed class StripeNotConfiguredException : StripeException
+{
+    public StripeNotConfiguredException(string message)
+        : base(message, innerException: null)
+    {
+    }
+
+    public override StripeFailureKind Kind => StripeFailureKind.Unavailable;
+}

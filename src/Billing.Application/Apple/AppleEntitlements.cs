@@ -1,0 +1,132 @@
+using Billing.Application.Abstractions.Apple;
+using Billing.Application.Abstractions.Persistence;
+using Billing.Domain.Catalog;
+using Billing.Domain.Common;
+using Billing.Domain.Purchases;
+using Billing.Domain.Subscriptions;
+using Microsoft.EntityFrameworkCore;
+
+namespace Billing.Application.Apple;
+
+/// <summary>What recording one Apple transaction came to: whether it granted now, and what the transaction grants.</summary>
+internal sealed record AppleGrantOutcome(bool Granted, int Credits, bool Refunded = false);
+
+/// <summary>
+/// Records verified Apple transactions on the aggregates, shared by the verify route and the notification processor.
+/// The grant key is always <c>apple:transaction:{transactionId}</c>, so whichever path sees a transaction first grants it
+/// and the other finds it done. Runs inside the caller's unit of work: a concurrent first record of the same transaction
+/// loses on a unique index (purchases / subscriptions / subscription_periods / credit_grants) and is re-run on fresh state.
+/// </summary>
+internal sealed class AppleEntitlements(IBillingDbContext db, TimeProvider clock)
+{
+    public Task<Purchase?> FindPurchaseAsync(string transactionId, CancellationToken cancellationToken) =>
+        db.Purchases.SingleOrDefaultAsync(p => p.Provider == PaymentProvider.Apple && p.ProviderPurchaseId == transactionId, cancellationToken);
+
+    public Task<Subscription?> FindSubscriptionAsync(string originalTransactionId, CancellationToken cancellationToken) =>
+        db.Subscriptions.SingleOrDefaultAsync(s => s.Source == SubscriptionSource.Apple && s.ProviderSubscriptionId == originalTransactionId, cancellationToken);
+
+    /// <summary>The first purchase recorded under an originalTransactionId (consumables: it equals the transactionId).</summary>
+    public Task<Purchase?> FindPurchaseByOriginalTransactionAsync(string originalTransactionId, CancellationToken cancellationToken) =>
+        db.Purchases
+            .Where(p => p.Provider == PaymentProvider.Apple && (p.ProviderPaymentId == originalTransactionId || p.ProviderPurchaseId == originalTransactionId))
+            .OrderBy(p => p.CreatedAt)
+            .FirstOrDefaultAsync(cancellationToken);
+
+    /// <summary>A consumable: one purchase and one <c>apple_iap</c> grant per transactionId, for the pack's credits times the quantity.</summary>
+    public async Task<AppleGrantOutcome> RecordPackAsync(UserId userId, CreditPack pack, AppleTransaction transaction, CancellationToken cancellationToken)
+    {
+        var transactionId = RequireTransactionId(transaction);
+        var existing = await FindPurchaseAsync(transactionId, cancellationToken);
+        if (existing is not null)
+        {
+            EnsureOwner(existing.UserId, userId);
+            return new AppleGrantOutcome(Granted: false, existing.Credits.Value, existing.Status is PurchaseStatus.Refunded or PurchaseStatus.PartiallyRefunded);
+        }
+
+        var quantity = transaction.Quantity ?? 1;
+        var bought = pack with
+        {
+            Credits = Credits.Of(checked(pack.Credits.Value * quantity)),
+            Price = Money.Of(checked(pack.Price.MinorUnits * quantity), pack.Price.Currency),
+        };
+        var now = clock.GetUtcNow();
+        var purchase = Purchase.RecordApplePurchase(
+            userId,
+            bought,
+            transactionId,
+            transaction.OriginalTransactionId ?? transactionId,
+            pricePaid: null,
+            transaction.PurchaseDate ?? transaction.SignedDate ?? now,
+            now);
+        db.Purchases.Add(purchase);
+        return new AppleGrantOutcome(Granted: true, bought.Credits.Value);
+    }
+
+    /// <summary>
+    /// An auto-renewable transaction: creates the user's Apple subscription (provider id = originalTransactionId) or updates it,
+    /// then records the paid period [purchaseDate, expiresDate) once per transactionId (<c>subscription_grant</c>).
+    /// The newest period's product sets the tier (upgrade, resubscribe to another tier) before it is granted.
+    /// </summary>
+    public async Task<AppleGrantOutcome> RecordSubscriptionPeriodAsync(UserId userId, SubscriptionTier tier, AppleTransaction transaction, DateTimeOffset occurredAt, CancellationToken cancellationToken)
+    {
+        var transactionId = RequireTransactionId(transaction);
+        var originalTransactionId = transaction.OriginalTransactionId ?? transactionId;
+        var period = PeriodOf(transaction);
+        var key = GrantKey.ForAppleTransaction(transactionId);
+        var now = clock.GetUtcNow();
+
+        var subscription = await FindSubscriptionAsync(originalTransactionId, cancellationToken);
+        if (subscription is null)
+        {
+            subscription = Subscription.Start(userId, SubscriptionSource.Apple, tier, originalTransactionId, period, occurredAt, now);
+            db.Subscriptions.Add(subscription);
+        }
+        else
+        {
+            EnsureOwner(subscription.UserId, userId);
+        }
+
+        var paid = subscription.PaidPeriods.FirstOrDefault(p => p.GrantKey == key.Value);
+        if (paid is not null)
+        {
+            return new AppleGrantOutcome(Granted: false, paid.CreditsGranted, paid.RefundedAt is not null);
+        }
+
+        bool granted;
+        if (subscription.Status == SubscriptionStatus.Expired)
+        {
+            granted = subscription.Resubscribe(tier, period, key, occurredAt, now);
+        }
+        else
+        {
+            var isNewestPeriod = subscription.CurrentPeriodEnd is not { } end || period.End >= end;
+            if (isNewestPeriod && subscription.Tier != tier.Tier)
+            {
+                subscription.ChangeTier(tier, occurredAt);
+            }
+
+            granted = subscription.RecordPaidPeriod(period, key, occurredAt, now);
+        }
+
+        var credits = subscription.PaidPeriods.FirstOrDefault(p => p.GrantKey == key.Value)?.CreditsGranted ?? 0;
+        return new AppleGrantOutcome(granted, credits);
+    }
+
+    public static string RequireTransactionId(AppleTransaction transaction) =>
+        string.IsNullOrWhiteSpace(transaction.TransactionId)
+            ? throw new InvalidDomainValueException(AppleReasonCodes.MalformedTransaction, "The transaction has no transactionId.")
+            : transaction.TransactionId;
+
+    public static BillingPeriod PeriodOf(AppleTransaction transaction) =>
+        transaction is { PurchaseDate: { } start, ExpiresDate: { } end }
+            ? BillingPeriod.Of(start, end)
+            : throw new InvalidDomainValueException(AppleReasonCodes.MalformedTransaction, "A subscription transaction needs purchaseDate and expiresDate.");
+
+    private static void EnsureOwner(UserId owner, UserId caller)
+    {
+        if (owner != caller)
+        {
+            throw new DomainException(AppleReasonCodes.OwnedByAnotherUser, "This Apple transaction is already recorded for another user.");
+        }
+    }
+}

@@ -1,0 +1,12 @@
+using Billing.Application.Apple.Notifications;
+using FluentValidation;
+
+namespace Billing.Application.Apple.ReceiveAppleNotification;
+
+internal sealed class ReceiveAppleNotificationCommandValidator : AbstractValidator<ReceiveAppleNotificationCommand>
+{
+    public ReceiveAppleNotificationCommandValidator()
+    {
+        RuleFor(c => c.Body).NotEmpty().MaximumLength(AppleNotificationBody.MaxLength);
+    }
+}

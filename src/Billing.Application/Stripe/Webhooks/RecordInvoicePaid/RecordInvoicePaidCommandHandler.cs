@@ -1,0 +1,54 @@
+using Billing.Application.Abstractions.Stripe;
+using MediatR;
+
+namespace Billing.Application.Stripe.Webhooks.RecordInvoicePaid;
+
+/// <summary>
+/// Re-fetches the invoice and grants its period. Events arrive in any order: when the subscription is not known yet (the
+/// checkout event is late), it is started here from the re-fetched Stripe subscription, whose metadata names user and tier;
+/// when nothing names them yet, the event is retried later rather than dropped, so a renewal is never lost.
+/// </summary>
+internal sealed class RecordInvoicePaidCommandHandler(IStripeClient stripe, StripeSubscriptionSync subscriptions)
+    : IRequestHandler<RecordInvoicePaidCommand, StripeEventResult>
+{
+    public async Task<StripeEventResult> Handle(RecordInvoicePaidCommand request, CancellationToken cancellationToken)
+    {
+        var stripeEvent = request.Event;
+        if (stripeEvent.DataObjectId is not { } invoiceId)
+        {
+            return StripeEventResult.Ignored("the event carries no invoice id");
+        }
+
+        var invoice = await StripeFetch.OrNullWhenMissing(stripe.GetInvoiceAsync(invoiceId, cancellationToken));
+        if (invoice is null)
+        {
+            return StripeEventResult.Ignored($"invoice {invoiceId} does not exist at Stripe");
+        }
+
+        if (invoice.SubscriptionId is not { } subscriptionId)
+        {
+            return StripeEventResult.Ignored($"invoice {invoice.Id} belongs to no subscription");
+        }
+
+        var subscription = await subscriptions.FindAsync(subscriptionId, cancellationToken);
+        StripeSubscription? remote = null;
+        if (subscription is null || invoice.PeriodStart is null || invoice.PeriodEnd is null)
+        {
+            remote = await StripeFetch.OrNullWhenMissing(stripe.GetSubscriptionAsync(subscriptionId, cancellationToken));
+            if (remote is null)
+            {
+                return StripeEventResult.Ignored($"subscription {subscriptionId} of invoice {invoice.Id} does not exist at Stripe");
+            }
+        }
+
+        if (subscription is null)
+        {
+            var hints = new StripeSubscriptionHints(invoice.SubscriptionMetadata, UserId: null);
+            var (started, problem) = await subscriptions.FindOrStartAsync(remote!, hints, stripeEvent.Created, cancellationToken);
+            subscription = started ?? throw new StripeEventNotReadyException($"invoice {invoice.Id} was paid but {problem}; retrying until its checkout is processed");
+        }
+
+        var (granted, description) = subscriptions.RecordPaidInvoice(subscription, invoice, remote, stripeEvent.Created);
+        return granted ? StripeEventResult.Processed(description) : StripeEventResult.Ignored(description);
+    }
+}

@@ -1,0 +1,48 @@
+using Billing.Application.Abstractions.Stripe;
+using MediatR;
+
+namespace Billing.Application.Stripe.Webhooks.RecordInvoicePaymentFailed;
+
+/// <summary>
+/// Re-fetches the invoice: one paid since (Stripe's retry succeeded before this event was processed) marks nothing.
+/// Otherwise past_due at the event's time; an older failure than the newest applied event changes nothing.
+/// A subscription not known here yet is left alone: it is brought to Stripe's state when it is started.
+/// </summary>
+internal sealed class RecordInvoicePaymentFailedCommandHandler(IStripeClient stripe, StripeSubscriptionSync subscriptions)
+    : IRequestHandler<RecordInvoicePaymentFailedCommand, StripeEventResult>
+{
+    public async Task<StripeEventResult> Handle(RecordInvoicePaymentFailedCommand request, CancellationToken cancellationToken)
+    {
+        var stripeEvent = request.Event;
+        if (stripeEvent.DataObjectId is not { } invoiceId)
+        {
+            return StripeEventResult.Ignored("the event carries no invoice id");
+        }
+
+        var invoice = await StripeFetch.OrNullWhenMissing(stripe.GetInvoiceAsync(invoiceId, cancellationToken));
+        if (invoice is null)
+        {
+            return StripeEventResult.Ignored($"invoice {invoiceId} does not exist at Stripe");
+        }
+
+        if (invoice.Paid)
+        {
+            return StripeEventResult.Ignored($"invoice {invoice.Id} has been paid since the failure");
+        }
+
+        if (invoice.SubscriptionId is not { } subscriptionId)
+        {
+            return StripeEventResult.Ignored($"invoice {invoice.Id} belongs to no subscription");
+        }
+
+        var subscription = await subscriptions.FindAsync(subscriptionId, cancellationToken);
+        if (subscription is null)
+        {
+            return StripeEventResult.Ignored($"subscription {subscriptionId} is not known here (yet); its state is taken from Stripe when it starts");
+        }
+
+        return subscription.MarkPastDue(stripeEvent.Created)
+            ? StripeEventResult.Processed()
+            : StripeEventResult.Ignored($"subscription {subscriptionId} not marked past due: already past due, canceled, or a newer event was applied");
+    }
+}
