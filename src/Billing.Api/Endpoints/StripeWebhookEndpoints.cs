@@ -50,6 +50,13 @@ internal static partial class StripeWebhookEndpoints
             return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid Stripe signature", detail: Describe(verification), extensions: Code("stripe.signature_invalid"));
         }
 
+        // Stripe always posts application/json: a signed body under another content type is refused too (after the signature
+        // check, so an unconfigured service still answers 503 and a forgery 400).
+        if (!request.HasJsonContentType())
+        {
+            return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type", detail: "Stripe events are sent as application/json.", extensions: Code("request.unsupported_media_type"));
+        }
+
         if (!StripeEventEnvelope.TryParse(body, out var stripeEvent, out var error))
         {
             LogMalformed(logger, error);
