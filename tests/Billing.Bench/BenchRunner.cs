@@ -36,6 +36,9 @@ internal sealed record BenchOptions
 
     public string LogDirectory { get; init; } = Path.Combine(RepoPaths.Root(), ".local", "bench");
 
+    /// <summary>Extra service environment (KEY=VALUE,...), for experiments such as DOTNET_gcServer=0.</summary>
+    public IReadOnlyDictionary<string, string?> ServiceEnvironment { get; init; } = new Dictionary<string, string?>();
+
     /// <summary>Figures to run (intake, payment, drain, reads, apple); all when null.</summary>
     public IReadOnlySet<string>? Only { get; init; }
 
@@ -63,6 +66,8 @@ internal sealed record BenchOptions
             FastPostgres = o.Flag("fast-pg"),
             DatabaseUrl = o.StringOrNull("database-url") ?? Environment.GetEnvironmentVariable("BENCH_DATABASE_URL"),
             LogDirectory = o.String("log-dir", b.LogDirectory),
+            ServiceEnvironment = (o.StringOrNull("service-env") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(kv => kv.Split('=', 2)).ToDictionary(kv => kv[0], kv => (string?)(kv.Length > 1 ? kv[1] : null), StringComparer.Ordinal),
             Only = o.StringOrNull("only")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal),
         };
     }
@@ -73,11 +78,14 @@ internal static class BenchRunner
 {
     private const string DatabaseName = "billing_bench";
 
+    /// <summary>Lines printed under the table: where the time and the CPU went.</summary>
+    private static readonly List<string> Notes = [];
+
     public static async Task<int> RunAsync(BenchOptions options)
     {
         var table = new TextTable("figure", "measured", "reference (same run)", "ratio", "target", "result");
-        var notes = new List<string>();
         var missed = 0;
+        Notes.Clear();
 
         void Row(string figure, string measured, string reference, string ratio, string target, bool? met)
         {
@@ -96,7 +104,7 @@ internal static class BenchRunner
             FastPostgres = options.FastPostgres,
             DatabaseName = DatabaseName,
             LogDirectory = options.LogDirectory,
-            ServiceEnvironment = new Dictionary<string, string?> { ["FLASH_TIMEOUT_SECONDS"] = "5" },
+            ServiceEnvironment = new Dictionary<string, string?>(options.ServiceEnvironment) { ["FLASH_TIMEOUT_SECONDS"] = "5" },
         });
         world.Flash.Faults.Latency = TimeSpan.FromMilliseconds(options.FlashLatencyMs);
 
@@ -111,22 +119,35 @@ internal static class BenchRunner
         startups.Sort();
         Log($"bench: start-up to ready {string.Join(", ", startups.Select(s => $"{s:0} ms"))}; service pid {world.Service!.Pid}, log {world.LogPath}");
 
+        var rss = new List<string> { $"after start-up {Mb(world.Service!.CurrentRssBytes())}" };
+
         // 1. Webhook intake vs pgbench.
         var intake = options.Runs("intake") ? await IntakeAsync(world, options, Row) : new IntakeSummary(0);
+        if (options.Runs("intake"))
+        {
+            rss.Add($"after intake {Mb(world.Service!.PeakRssBytes())}");
+        }
 
         // 2. Payment -> credits.
-        var statusUser = options.Runs("payment") ? await PaymentToCreditsAsync(world, options, Row) : null;
+        string? statusUser = null;
+        if (options.Runs("payment"))
+        {
+            statusUser = await PaymentToCreditsAsync(world, options, Row);
+            rss.Add($"after payment -> credits {Mb(world.Service!.PeakRssBytes())}");
+        }
 
         // 3. Backlog drain.
         if (options.Runs("drain"))
         {
             await DrainAsync(world, options, Row);
+            rss.Add($"after drain {Mb(world.Service!.PeakRssBytes())}");
         }
 
         // 4. Internal reads vs a bare endpoint.
         if (options.Runs("reads"))
         {
             await ReadsAsync(world, options, statusUser ?? "bench-drain-user-1", Row);
+            rss.Add($"after reads {Mb(world.Service!.PeakRssBytes())}");
         }
 
         // 5. Apple verify vs raw ES256.
@@ -141,6 +162,7 @@ internal static class BenchRunner
         // 6. Peak RSS over the run (the last service process served every figure above) and start-up.
         var peak = world.Service!.PeakRssBytes() ?? 0;
         Row("Peak RSS of the service (VmHWM, whole run)", $"{peak / 1024.0 / 1024.0:0} MB", "-", "-", "<= 200 MB", peak <= 200L * 1024 * 1024);
+        Notes.Add("service memory: VmRSS " + rss[0] + "; peak (VmHWM) " + string.Join(", ", rss.Skip(1)) + $"; GC {(world.ServiceEnvironment().GetValueOrDefault("DOTNET_gcServer") == "0" ? "workstation" : "server (the Web SDK default)")}");
         var median = startups[startups.Count / 2];
         Row($"Start-up to /health/ready, migrated DB (median of {startups.Count})", $"{median:0} ms (max {startups[^1]:0} ms)", "-", "-", "<= 2 s", median <= 2000);
 
@@ -153,9 +175,13 @@ internal static class BenchRunner
         Console.WriteLine(header);
         Console.WriteLine();
         Console.Write(table.ToString());
-        foreach (var note in notes)
+        if (Notes.Count > 0)
         {
-            Console.WriteLine(note);
+            Console.WriteLine();
+            foreach (var note in Notes)
+            {
+                Console.WriteLine("- " + note);
+            }
         }
 
         Console.WriteLine(missed == 0 ? "\nall targets met" : $"\n{missed} target(s) missed");
@@ -182,6 +208,12 @@ internal static class BenchRunner
             return response.IsSuccessStatusCode;
         }
 
+        // JIT and connection pools warm before the first level is measured (not reported).
+        using (var warm = LoadGenerator.CreateClient(world.ServiceUrl, 16))
+        {
+            await LoadGenerator.ClosedLoopAsync(warm, 16, options.Warmup * 2, TimeSpan.Zero, Send);
+        }
+
         var peak = 0.0;
         LoadResult? at16 = null;
         foreach (var connections in options.Levels)
@@ -189,11 +221,20 @@ internal static class BenchRunner
             await Quiesce(world);
             Log($"bench: intake at {connections} connection(s)");
             using var client = LoadGenerator.CreateClient(world.ServiceUrl, connections);
+            var cpu = CpuSnapshot.Take(world);
             var result = await LoadGenerator.ClosedLoopAsync(client, connections, options.Seconds, options.Warmup, Send);
+            var intakeCpu = CpuSnapshot.Take(world) - cpu;
+            var sent = result.Ok + result.Failed;
             await Quiesce(world);
             Log($"bench: pgbench at {connections} client(s)");
+            cpu = CpuSnapshot.Take(world);
             var reference = await pgbench.RunAsync(connections, options.Seconds);
+            var pgbenchCpu = CpuSnapshot.Take(world) - cpu;
             await pgbench.CleanAsync(world);
+            // The intake window includes the warm-up; CPU per event is over every request sent in it (approximately).
+            var total = sent * (options.Seconds + options.Warmup).TotalSeconds / options.Seconds.TotalSeconds;
+            Notes.Add(string.Create(CultureInfo.InvariantCulture,
+                $"intake at {connections} conn: CPU per accepted event: service {intakeCpu.Service / total:0.00} ms, PostgreSQL {intakeCpu.Postgres / total:0.00} ms, load generator + fakes {intakeCpu.Harness / total:0.00} ms; pgbench: PostgreSQL {pgbenchCpu.Postgres / (reference.Tps * options.Seconds.TotalSeconds):0.00} ms per transaction"));
             peak = Math.Max(peak, result.OkPerSecond);
             if (connections == 16)
             {
@@ -266,11 +307,61 @@ internal static class BenchRunner
 
         var latency = new Latency();
         latency.AddRange(arrived.Select(kv => (kv.Value - keys[kv.Key]).TotalMilliseconds));
+        await NoteStages(world, measured.Select(x => x.Checkout).ToList(), payloads.Skip(warmup).ToList(), keys, arrived);
         var missing = keys.Count - arrived.Count;
         row($"Payment -> credits at {options.PaymentRate:0} ev/s (2xx to grant at Flash)",
             $"p50 {latency.P50:0.0} ms, p99 {latency.P99:0.0} ms ({arrived.Count:N0} payments, {result.OkPerSecond:N0} ev/s sent{(missing > 0 ? $", {missing} never arrived" : "")})",
             "-", "-", "p50 <= 50 ms, p99 <= 250 ms", latency.P50 <= 50 && latency.P99 <= 250 && missing == 0);
         return checkouts[warmup].UserId;
+    }
+
+    /// <summary>Where payment-to-credits time goes, from the rows' own timestamps (medians and p99 per stage).</summary>
+    private static async Task NoteStages(BillingWorld world, List<PaidCheckout> checkouts, List<byte[]> payloads, Dictionary<string, DateTimeOffset> acked, Dictionary<string, DateTimeOffset> arrived)
+    {
+        var eventIds = payloads.Select(p => System.Text.Json.JsonDocument.Parse(p).RootElement.GetProperty("id").GetString()!).ToArray();
+        var inbox = new Dictionary<string, (DateTimeOffset Received, DateTimeOffset? Processed)>(StringComparer.Ordinal);
+        await using (var command = world.DataSource.CreateCommand("SELECT event_id, received_at, processed_at FROM inbox_events WHERE event_id = ANY($1)"))
+        {
+            command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = eventIds });
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                inbox[reader.GetString(0)] = (reader.GetFieldValue<DateTimeOffset>(1), reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2));
+            }
+        }
+
+        var grants = new Dictionary<string, (DateTimeOffset Created, DateTimeOffset? Attempt, DateTimeOffset? Delivered)>(StringComparer.Ordinal);
+        await using (var command = world.DataSource.CreateCommand("SELECT grant_key, created_at, last_attempt_at, delivered_at FROM credit_grants WHERE grant_key = ANY($1)"))
+        {
+            command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = checkouts.Select(c => c.GrantKey).ToArray() });
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                grants[reader.GetString(0)] = (reader.GetFieldValue<DateTimeOffset>(1), reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2), reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3));
+            }
+        }
+
+        Latency toProcessed = new(), toClaimed = new(), toFlash = new(), toRecorded = new();
+        for (var i = 0; i < checkouts.Count; i++)
+        {
+            var key = checkouts[i].GrantKey;
+            if (!inbox.TryGetValue(eventIds[i], out var row) || row.Processed is null || !grants.TryGetValue(key, out var grant) || grant.Attempt is null || !arrived.TryGetValue(key, out var atFlash) || !acked.ContainsKey(key))
+            {
+                continue;
+            }
+
+            toProcessed.Add((row.Processed.Value - acked[key]).TotalMilliseconds);
+            toClaimed.Add((grant.Attempt.Value - row.Processed.Value).TotalMilliseconds);
+            toFlash.Add((atFlash - grant.Attempt.Value).TotalMilliseconds);
+            if (grant.Delivered is { } delivered)
+            {
+                toRecorded.Add((delivered - atFlash).TotalMilliseconds);
+            }
+        }
+
+        static string Stage(string name, Latency l) => string.Create(CultureInfo.InvariantCulture, $"{name} p50 {l.P50:0} / p99 {l.P99:0} ms");
+        Notes.Add("payment -> credits by stage: " + string.Join("; ", Stage("2xx -> inbox event processed (grant row committed)", toProcessed),
+            Stage("-> dispatcher claim", toClaimed), Stage("-> at Flash", toFlash), Stage("then outcome recorded", toRecorded)));
     }
 
     private static async Task DrainAsync(BillingWorld world, BenchOptions options, Action<string, string, string, string, string, bool?> row)
@@ -443,6 +534,12 @@ internal static class BenchRunner
     /// <summary>Lets background work from the previous step finish (inbox processed) so it does not load the next measurement.</summary>
     private static async Task Quiesce(BillingWorld world)
     {
+        if (world.ServiceEnvironment().TryGetValue("BACKGROUND_WORKERS", out var workers) && workers == "false")
+        {
+            await Task.Delay(300);
+            return;
+        }
+
         if (!await world.WaitInboxDrainedAsync(TimeSpan.FromMinutes(3)))
         {
             Log("bench: warning: the inbox still has unprocessed events");
@@ -486,6 +583,19 @@ internal static class BenchRunner
         var bytes = Encoding.UTF8.GetBytes(json);
         return (bytes, json.IndexOf("evt_bench_", StringComparison.Ordinal) + "evt_bench_".Length);
     }
+
+    /// <summary>CPU used so far (ms) by the service process, the PostgreSQL cluster and this harness.</summary>
+    private readonly record struct CpuSnapshot(double Service, double Postgres, double Harness)
+    {
+        public static CpuSnapshot Take(BillingWorld world) => new(
+            world.Service?.CpuTime()?.TotalMilliseconds ?? 0,
+            world.Cluster.DataDirectory is { } dir ? ProcessCpu.PostgresTotal(dir).TotalMilliseconds : 0,
+            ProcessCpu.Self().TotalMilliseconds);
+
+        public static CpuSnapshot operator -(CpuSnapshot a, CpuSnapshot b) => new(a.Service - b.Service, a.Postgres - b.Postgres, a.Harness - b.Harness);
+    }
+
+    private static string Mb(long? bytes) => bytes is { } b ? string.Create(CultureInfo.InvariantCulture, $"{b / 1024.0 / 1024.0:0} MB") : "?";
 
     private static string Failures(LoadResult result) => result.Failed > 0 ? $", {result.Failed} not 2xx" : "";
 

@@ -1,11 +1,16 @@
 using System.Globalization;
 using Billing.Bench;
+using System.Runtime.InteropServices;
 using Billing.Harness;
 
 // Billing.Bench bench [options]   build/bench.sh: one table of figures, each beside its reference
 // Billing.Bench faults [options]  build/faults.sh: fault scenarios and the exactly-once invariant; exit 1 on any failure
 // Billing.Bench bare --port P --products FILE --status FILE   (started by `bench`: the bare reference server)
 var command = args.Length > 0 ? args[0] : "bench";
+
+// Ctrl+C or SIGTERM: kill the service and stop the throwaway cluster before leaving (ProcessExit alone does not end the run).
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupted);
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupted);
 var options = Options.Parse(args.Skip(1).ToArray());
 
 switch (command)
@@ -19,6 +24,17 @@ switch (command)
     default:
         Console.Error.WriteLine("usage: Billing.Bench bench|faults [--option value ...] (see build/bench.sh, build/faults.sh)");
         return 2;
+}
+
+internal static partial class Program
+{
+    private static void Interrupted(PosixSignalContext context)
+    {
+        context.Cancel = true;
+        Console.Error.WriteLine("interrupted: stopping the service and PostgreSQL");
+        BillingWorld.StopAll();
+        Environment.Exit(130);
+    }
 }
 
 internal sealed class Options(Dictionary<string, string> values)

@@ -47,6 +47,8 @@ public sealed class BillingWorld : IAsyncDisposable
     public const string SuccessUrl = "https://app.timepoint.test/billing/success";
     public const string CancelUrl = "https://app.timepoint.test/billing/cancel";
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<BillingWorld, byte> Live = new();
+
     private readonly WorldOptions _options;
     private readonly string _apiDll;
     private readonly HashSet<string> _flashUsers = new(StringComparer.Ordinal);
@@ -71,6 +73,7 @@ public sealed class BillingWorld : IAsyncDisposable
 
         // Killed or interrupted harness: do not leave the service or the cluster running behind it.
         AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
+        Live[this] = 0;
     }
 
     public PgCluster Cluster { get; }
@@ -122,14 +125,26 @@ public sealed class BillingWorld : IAsyncDisposable
         }
     }
 
-    private void OnProcessExit(object? sender, EventArgs e)
+    private void OnProcessExit(object? sender, EventArgs e) => StopNow();
+
+    /// <summary>Every world still running: <see cref="StopNow"/>.</summary>
+    public static void StopAll()
+    {
+        foreach (var world in Live.Keys)
+        {
+            world.StopNow();
+        }
+    }
+
+    /// <summary>Kills the service and starts stopping the cluster without waiting: for signal and exit handlers.</summary>
+    public void StopNow()
     {
         try
         {
             Service?.Kill();
-            Cluster.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            Cluster.StopDetached();
         }
-        catch (Exception ex) when (ex is InvalidOperationException or IOException)
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or System.ComponentModel.Win32Exception)
         {
             Console.Error.WriteLine($"harness: cleanup at exit failed: {ex.Message}");
         }
@@ -364,6 +379,7 @@ public sealed class BillingWorld : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
+        Live.TryRemove(this, out _);
         Service?.Dispose();
         Internal.Dispose();
         await DataSource.DisposeAsync();

@@ -90,6 +90,22 @@ public sealed class PgCluster : IAsyncDisposable
 
     public string PgBench => Path.Combine(BinDirectory, "pgbench");
 
+    /// <summary>For exit handlers: starts "postgres.sh stop" and does not wait (the stop carries on after this process is gone).</summary>
+    public void StopDetached()
+    {
+        if (DataDirectory is null || !Directory.Exists(DataDirectory))
+        {
+            return;
+        }
+
+        var info = new System.Diagnostics.ProcessStartInfo("bash") { UseShellExecute = false };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add("\"$0\" stop \"$1\"; rm -rf \"$1\" \"$1.initdb.log\"");
+        info.ArgumentList.Add(RepoPaths.PostgresScript());
+        info.ArgumentList.Add(DataDirectory);
+        System.Diagnostics.Process.Start(info)?.Dispose();
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (DataDirectory is null)

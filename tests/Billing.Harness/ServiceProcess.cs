@@ -141,6 +141,9 @@ public sealed class ServiceProcess : IDisposable
         }
     }
 
+    /// <summary>CPU time (user + system) the process has used so far; null when unavailable.</summary>
+    public TimeSpan? CpuTime() => ProcessCpu.Of(_process.Id);
+
     /// <summary>Peak resident set size (VmHWM) so far, in bytes; null when unavailable.</summary>
     public long? PeakRssBytes() => ReadStatusKb("VmHWM:") * 1024;
 
