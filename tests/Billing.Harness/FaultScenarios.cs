@@ -135,7 +135,9 @@ public sealed class FaultScenarios(BillingWorld world, FaultSizes sizes, Action<
         var redeliver = deliveries.Acked.Where((_, i) => i % Math.Max(1, (int)Math.Round(1 / sizes.RedeliverFraction)) == 0).ToList();
         await deliveries.DeliverAsync(client, redeliver, sizes.Connections);
 
-        return await Finish(name, deliveries, users, $"killed after {ackedAtKill} acks; restarted in {restart.TotalSeconds:0.0} s; {retried} retried in {rounds} round(s); {redeliver.Count} acked ones redelivered");
+        var result = await Finish(name, deliveries, users, $"killed after {ackedAtKill} acks with {grantsBeforeKill} grants at Flash; restarted in {restart.TotalSeconds:0.0} s; {retried} retried in {rounds} round(s); {redeliver.Count} acked ones redelivered");
+        var viaHistory = await world.ScalarAsync("SELECT count(*) FROM credit_grants WHERE delivered_via = 'history' AND grant_key = ANY($1)", checkouts.Select(c => c.GrantKey).ToArray());
+        return result with { Notes = result.Notes + $"; {viaHistory} in-flight grants confirmed from Flash history after the restart" };
     }
 
     public async Task<ScenarioResult> PostgresRestartedAsync()
