@@ -39,6 +39,9 @@ internal sealed record BenchOptions
     /// <summary>Extra service environment (KEY=VALUE,...), for experiments such as DOTNET_gcServer=0.</summary>
     public IReadOnlyDictionary<string, string?> ServiceEnvironment { get; init; } = new Dictionary<string, string?>();
 
+    /// <summary>Experiment: drop the inbox NOTIFY trigger (service and pgbench table alike); the inbox processor then polls.</summary>
+    public bool NoInboxNotify { get; init; }
+
     /// <summary>Figures to run (intake, payment, drain, reads, apple); all when null.</summary>
     public IReadOnlySet<string>? Only { get; init; }
 
@@ -68,6 +71,7 @@ internal sealed record BenchOptions
             LogDirectory = o.String("log-dir", b.LogDirectory),
             ServiceEnvironment = (o.StringOrNull("service-env") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(kv => kv.Split('=', 2)).ToDictionary(kv => kv[0], kv => (string?)(kv.Length > 1 ? kv[1] : null), StringComparer.Ordinal),
+            NoInboxNotify = o.Flag("no-inbox-notify"),
             Only = o.StringOrNull("only")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal),
         };
     }
@@ -195,6 +199,12 @@ internal static class BenchRunner
         var template = IntakeTemplate();
         var payloadText = Encoding.UTF8.GetString(template.Bytes);
         var pgbench = await Pgbench.PrepareAsync(world, DatabaseName, payloadText);
+        if (options.NoInboxNotify)
+        {
+            await world.ExecuteAsync("DROP TRIGGER inbox_events_notify ON public.inbox_events; DROP TRIGGER inbox_events_notify ON pgb.inbox_events");
+            Notes.Add("experiment: inbox NOTIFY trigger dropped on both tables (the inbox processor polls every INBOX_POLL_INTERVAL_MS)");
+        }
+
         long sequence = 0;
         var secret = world.Stripe.WebhookSecret;
 
@@ -211,7 +221,7 @@ internal static class BenchRunner
         // JIT and connection pools warm before the first level is measured (not reported).
         using (var warm = LoadGenerator.CreateClient(world.ServiceUrl, 16))
         {
-            await LoadGenerator.ClosedLoopAsync(warm, 16, options.Warmup * 2, TimeSpan.Zero, Send);
+            await LoadGenerator.ClosedLoopAsync(warm, 16, TimeSpan.FromSeconds(Math.Max(3, options.Warmup.TotalSeconds * 3)), TimeSpan.Zero, Send);
         }
 
         var peak = 0.0;
