@@ -198,7 +198,7 @@ internal static class BenchRunner
     {
         var template = IntakeTemplate();
         var payloadText = Encoding.UTF8.GetString(template.Bytes);
-        var pgbench = await Pgbench.PrepareAsync(world, DatabaseName, payloadText);
+        using var pgbench = await Pgbench.PrepareAsync(world, DatabaseName, payloadText);
         if (options.NoInboxNotify)
         {
             await world.ExecuteAsync("DROP TRIGGER inbox_events_notify ON public.inbox_events; DROP TRIGGER inbox_events_notify ON pgb.inbox_events");

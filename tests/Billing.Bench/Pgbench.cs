@@ -10,8 +10,10 @@ namespace Billing.Bench;
 /// inbox row with a payload of the same bytes), on the same database, into a copy of inbox_events (same columns, indexes and
 /// NOTIFY trigger) in schema <c>pgb</c>, so the service's inbox processor does not pick the rows up.
 /// </summary>
-internal sealed partial class Pgbench(PgCluster cluster, string database, string scriptPath)
+internal sealed partial class Pgbench(PgCluster cluster, string database, string scriptPath) : IDisposable
 {
+    public void Dispose() => File.Delete(scriptPath);
+
     public static async Task<Pgbench> PrepareAsync(BillingWorld world, string database, string payload)
     {
         await world.ExecuteAsync("""
