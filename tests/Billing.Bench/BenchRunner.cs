@@ -225,7 +225,6 @@ internal static class BenchRunner
         }
 
         var peak = 0.0;
-        LoadResult? at16 = null;
         foreach (var connections in options.Levels)
         {
             await Quiesce(world);
@@ -252,11 +251,6 @@ internal static class BenchRunner
             Notes.Add(string.Create(CultureInfo.InvariantCulture,
                 $"intake at {connections} conn: CPU per accepted event: service {intakeCpu.Service / total:0.00} ms, PostgreSQL {intakeCpu.Postgres / total:0.00} ms, load generator + fakes {intakeCpu.Harness / total:0.00} ms; pgbench: PostgreSQL {pgbenchCpu.Postgres / (reference.Tps * options.Seconds.TotalSeconds):0.00} ms per transaction"));
             peak = Math.Max(peak, result.OkPerSecond);
-            if (connections == 16)
-            {
-                at16 = result;
-            }
-
             var ratio = result.OkPerSecond / reference.Tps;
             row($"Webhook intake, {connections} conn", $"{result.OkPerSecond:N0} ev/s, p50 {result.Latency.P50:0.0} ms, p99 {result.Latency.P99:0.0} ms{Failures(result)}",
                 $"pgbench: {reference.Tps:N0} tx/s, avg {reference.AverageLatencyMs:0.0} ms", Ratio(ratio),
@@ -274,7 +268,6 @@ internal static class BenchRunner
                 "-", "-", "p99 <= 25 ms", paced.Latency.P99 <= 25);
         }
 
-        _ = at16;
         return new IntakeSummary(template.Bytes.Length);
     }
 
