@@ -12,6 +12,7 @@ internal static class BillingApi
             sp.GetRequiredService<IConfiguration>()["SERVICE_API_KEY"]
             ?? throw new InvalidOperationException("SERVICE_API_KEY is not set; internal routes cannot be protected.")));
         services.AddSingleton<ServiceKeyFilter>();
+        services.AddSingleton<CatalogJsonCache>();
         services.AddSingleton<AdminKeyFilter>();
         return services;
     }

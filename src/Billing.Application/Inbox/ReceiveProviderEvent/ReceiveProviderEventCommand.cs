@@ -1,9 +1,13 @@
-using Billing.Application.Abstractions.Messaging;
+using MediatR;
 
 namespace Billing.Application.Inbox.ReceiveProviderEvent;
 
-/// <summary>Store a verified provider event before answering 2xx. A redelivery of a stored event id changes nothing.</summary>
+/// <summary>
+/// Store a verified provider event before answering 2xx. A redelivery of a stored event id changes nothing.
+/// Deliberately not an <c>ICommand</c>: its whole write is one atomic INSERT … ON CONFLICT, so the unit of work's explicit
+/// transaction would only add round trips on the hottest path (webhook intake; see docs/benchmarks.md).
+/// </summary>
 public sealed record ReceiveProviderEventCommand(string Provider, string EventId, string EventType, string Payload, DateTimeOffset? ProviderCreatedAt)
-    : ICommand<ReceiveProviderEventResult>;
+    : IRequest<ReceiveProviderEventResult>;
 
 public sealed record ReceiveProviderEventResult(bool Duplicate);
