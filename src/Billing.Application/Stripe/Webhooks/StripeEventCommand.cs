@@ -30,6 +30,26 @@ public sealed class StripeEventNotReadyException(string message) : Exception(mes
 
 internal static class StripeFetch
 {
+    /// <summary>
+    /// Re-fetches the object the event is about (the event is only a trigger). When the event names no object, or Stripe
+    /// no longer has it, the object is null and <c>Ignored</c> holds the reason to record; otherwise <c>Ignored</c> is null.
+    /// </summary>
+    public static async Task<(T? Object, StripeEventResult? Ignored)> EventObjectAsync<T>(
+        StripeEventEnvelope stripeEvent,
+        string objectName,
+        Func<string, CancellationToken, Task<T>> fetch,
+        CancellationToken cancellationToken)
+        where T : class
+    {
+        if (stripeEvent.DataObjectId is not { } id)
+        {
+            return (null, StripeEventResult.Ignored($"the event carries no {objectName} id"));
+        }
+
+        var fetched = await OrNullWhenMissing(fetch(id, cancellationToken));
+        return fetched is null ? (null, StripeEventResult.Ignored($"{objectName} {id} does not exist at Stripe")) : (fetched, null);
+    }
+
     /// <summary>The object, or null when Stripe no longer has it (404): such an event is recorded as ignored, not retried.</summary>
     public static async Task<T?> OrNullWhenMissing<T>(Task<T> fetch)
         where T : class

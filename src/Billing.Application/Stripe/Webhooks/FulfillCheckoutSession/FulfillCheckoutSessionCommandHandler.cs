@@ -29,15 +29,10 @@ internal sealed class FulfillCheckoutSessionCommandHandler(
     public async Task<StripeEventResult> Handle(FulfillCheckoutSessionCommand request, CancellationToken cancellationToken)
     {
         var stripeEvent = request.Event;
-        if (stripeEvent.DataObjectId is not { } sessionId)
-        {
-            return StripeEventResult.Ignored("the event carries no checkout session id");
-        }
-
-        var session = await StripeFetch.OrNullWhenMissing(stripe.GetCheckoutSessionAsync(sessionId, cancellationToken));
+        var (session, ignored) = await StripeFetch.EventObjectAsync(stripeEvent, "checkout session", stripe.GetCheckoutSessionAsync, cancellationToken);
         if (session is null)
         {
-            return StripeEventResult.Ignored($"checkout session {sessionId} does not exist at Stripe");
+            return ignored!;
         }
 
         if (!session.IsPaymentSettled)

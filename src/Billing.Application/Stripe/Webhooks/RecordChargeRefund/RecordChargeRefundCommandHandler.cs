@@ -24,15 +24,10 @@ internal sealed class RecordChargeRefundCommandHandler(IBillingDbContext db, ISt
     public async Task<StripeEventResult> Handle(RecordChargeRefundCommand request, CancellationToken cancellationToken)
     {
         var stripeEvent = request.Event;
-        if (stripeEvent.DataObjectId is not { } chargeId)
-        {
-            return StripeEventResult.Ignored("the event carries no charge id");
-        }
-
-        var charge = await StripeFetch.OrNullWhenMissing(stripe.GetChargeAsync(chargeId, cancellationToken));
+        var (charge, ignored) = await StripeFetch.EventObjectAsync(stripeEvent, "charge", stripe.GetChargeAsync, cancellationToken);
         if (charge is null)
         {
-            return StripeEventResult.Ignored($"charge {chargeId} does not exist at Stripe");
+            return ignored!;
         }
 
         if (charge.AmountRefunded <= 0 || charge.PaymentIntentId is null)

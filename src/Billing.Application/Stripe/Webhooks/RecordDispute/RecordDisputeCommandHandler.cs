@@ -18,15 +18,10 @@ internal sealed class RecordDisputeCommandHandler(IBillingDbContext db, IStripeC
     public async Task<StripeEventResult> Handle(RecordDisputeCommand request, CancellationToken cancellationToken)
     {
         var stripeEvent = request.Event;
-        if (stripeEvent.DataObjectId is not { } disputeId)
-        {
-            return StripeEventResult.Ignored("the event carries no dispute id");
-        }
-
-        var dispute = await StripeFetch.OrNullWhenMissing(stripe.GetDisputeAsync(disputeId, cancellationToken));
+        var (dispute, ignored) = await StripeFetch.EventObjectAsync(stripeEvent, "dispute", stripe.GetDisputeAsync, cancellationToken);
         if (dispute is null)
         {
-            return StripeEventResult.Ignored($"dispute {disputeId} does not exist at Stripe");
+            return ignored!;
         }
 
         if (stripeEvent.Type == "charge.dispute.created" || dispute.Status is not ("won" or "lost"))

@@ -14,15 +14,10 @@ internal sealed class RecordInvoicePaidCommandHandler(IStripeClient stripe, Stri
     public async Task<StripeEventResult> Handle(RecordInvoicePaidCommand request, CancellationToken cancellationToken)
     {
         var stripeEvent = request.Event;
-        if (stripeEvent.DataObjectId is not { } invoiceId)
-        {
-            return StripeEventResult.Ignored("the event carries no invoice id");
-        }
-
-        var invoice = await StripeFetch.OrNullWhenMissing(stripe.GetInvoiceAsync(invoiceId, cancellationToken));
+        var (invoice, ignored) = await StripeFetch.EventObjectAsync(stripeEvent, "invoice", stripe.GetInvoiceAsync, cancellationToken);
         if (invoice is null)
         {
-            return StripeEventResult.Ignored($"invoice {invoiceId} does not exist at Stripe");
+            return ignored!;
         }
 
         if (invoice.SubscriptionId is not { } subscriptionId)
