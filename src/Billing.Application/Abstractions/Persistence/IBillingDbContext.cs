@@ -24,6 +24,8 @@ public interface IBillingDbContext
 
     DbSet<InboxEvent> InboxEvents { get; }
 
+    DbSet<Attention.AttentionItem> AttentionItems { get; }
+
     DatabaseFacade Database { get; }
 
     Microsoft.EntityFrameworkCore.ChangeTracking.ChangeTracker ChangeTracker { get; }

@@ -1,8 +1,10 @@
 using Billing.Application.Abstractions.Apple;
 using Billing.Application.Abstractions.Persistence;
+using Billing.Application.Grants;
 using Billing.Application.Inbox;
 using Billing.Domain.Catalog;
 using Billing.Domain.Common;
+using Billing.Domain.Purchases;
 using Billing.Domain.Subscriptions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -19,6 +21,7 @@ namespace Billing.Application.Apple.Notifications;
 internal sealed class AppleNotificationProcessor(
     IAppleSignedDataVerifier verifier,
     AppleEntitlements entitlements,
+    ClawbackReversals reversals,
     IBillingDbContext db,
     ILogger<AppleNotificationProcessor> logger) : IProviderEventProcessor
 {
@@ -214,7 +217,11 @@ internal sealed class AppleNotificationProcessor(
         return Processed();
     }
 
-    /// <summary>REFUND_REVERSED: what the refund clawed back is owed again (once per reversal).</summary>
+    /// <summary>
+    /// REFUND_REVERSED: what the refund really took is owed again, once per reversal. Its clawbacks that were never applied are
+    /// voided first, so a reversal of a clawback still pending, owed or dead restores nothing (docs/decisions/0011); a
+    /// clawback in flight or in doubt makes the notification wait (retried) until it is settled.
+    /// </summary>
     private async Task<(InboxOutcome, string?)> ReverseRefund(NotificationContext n, CancellationToken ct)
     {
         if (n.Transaction is not { TransactionId: { } transactionId } transaction)
@@ -224,18 +231,27 @@ internal sealed class AppleNotificationProcessor(
 
         var reversalKey = GrantKey.ForAppleRefundReversal(transactionId, n.Notification.NotificationUuid!);
         var purchase = await entitlements.FindPurchaseAsync(transactionId, ct);
-        if (purchase is not null)
+        var subscription = purchase is null
+            ? await entitlements.FindSubscriptionAsync(transaction.OriginalTransactionId ?? transactionId, ct)
+            : null;
+        var paymentKey = GrantKey.ForAppleTransaction(transactionId);
+        var refunded = purchase?.Status is PurchaseStatus.Refunded or PurchaseStatus.PartiallyRefunded
+            || subscription?.PaidPeriods.Any(p => p.GrantKey == paymentKey.Value && p.RefundedAt is not null) == true;
+        if (!refunded)
         {
-            return purchase.ReverseRefund(reversalKey, n.OccurredAt) ? Processed() : Ignored($"purchase {transactionId} has no refund to reverse");
+            return Ignored($"transaction {transactionId} has no refund to reverse");
         }
 
-        var subscription = await entitlements.FindSubscriptionAsync(transaction.OriginalTransactionId ?? transactionId, ct);
-        if (subscription is not null && subscription.ReversePeriodRefund(GrantKey.ForAppleTransaction(transactionId), reversalKey, n.OccurredAt))
-        {
-            return Processed();
-        }
-
-        return Ignored($"transaction {transactionId} has no refund to reverse");
+        var debited = Credits.Of(await reversals.VoidUnappliedAsync(
+            $"{GrantKey.ForAppleRefund(transactionId).Value}:",
+            $"{GrantKey.ForAppleRefundReversal(transactionId).Value}:",
+            $"voided: the refund was reversed (notification {n.Notification.NotificationUuid}) before this clawback was applied",
+            ct));
+        var reversed = purchase is not null
+            ? purchase.ReverseRefund(reversalKey, debited, n.OccurredAt)
+            : subscription!.ReversePeriodRefund(paymentKey, reversalKey, debited, n.OccurredAt);
+        logger.LogInformation("Apple REFUND_REVERSED for transaction {TransactionId}: {Credits} credits that were debited are restored", transactionId, debited.Value);
+        return reversed ? Processed() : Ignored($"transaction {transactionId} has no refund to reverse");
     }
 
     /// <summary>ONE_TIME_CHARGE: a consumable bought outside the verify route (or before it was called) is granted once per transactionId.</summary>

@@ -17,6 +17,7 @@ internal sealed class SubscriptionConfiguration : IEntityTypeConfiguration<Subsc
         builder.Property(s => s.Tier).IsSnakeCaseEnum(16);
         builder.Property(s => s.ProviderSubscriptionId).HasMaxLength(255).IsRequired();
         builder.Property(s => s.Status).IsSnakeCaseEnum(16);
+        builder.Property(s => s.Environment).HasMaxLength(16);
         builder.Property(s => s.CreditsPerPeriod).HasConversion(c => c.Value, v => Credits.Of(v));
         builder.HasIndex(s => new { s.Source, s.ProviderSubscriptionId }).IsUnique().HasDatabaseName("ux_subscriptions_provider");
         builder.HasIndex(s => s.UserId).HasDatabaseName("ix_subscriptions_user_id");
