@@ -38,6 +38,9 @@ builder.Services.AddBillingApi(builder.Configuration);
 
 var app = builder.Build();
 
+// Bad Apple settings fail here, naming the variable, rather than on the first purchase.
+_ = app.Services.GetRequiredService<Billing.Application.Abstractions.Apple.AppleSandboxPolicy>();
+
 if (app.Configuration.GetValue("MIGRATE_ON_START", true))
 {
     await app.Services.GetRequiredService<SchemaMigrator>().MigrateAsync(CancellationToken.None);

@@ -121,6 +121,11 @@ internal sealed class AppleNotificationProcessor(
         }
 
         var outcome = await entitlements.RecordSubscriptionPeriodAsync(userId.Value, tier, transaction, n.OccurredAt, ct);
+        if (outcome.SandboxNotGranted is { } sandboxReason)
+        {
+            return Ignored($"{VerifyApplePurchase.VerifyApplePurchaseResult.SandboxNotGranted}: {sandboxReason} (period recorded, nothing granted)");
+        }
+
         logger.LogInformation(
             "Apple {Type} for transaction {TransactionId}: {Outcome}",
             EventName(n),
@@ -289,7 +294,12 @@ internal sealed class AppleNotificationProcessor(
             return Ignored(UnknownUser(n));
         }
 
-        await entitlements.RecordPackAsync(userId.Value, pack, transaction, ct);
+        var recorded = await entitlements.RecordPackAsync(userId.Value, pack, transaction, ct);
+        if (recorded.SandboxNotGranted is { } sandboxReason)
+        {
+            return Ignored($"{VerifyApplePurchase.VerifyApplePurchaseResult.SandboxNotGranted}: {sandboxReason} (purchase recorded, nothing granted)");
+        }
+
         logger.LogInformation("Apple ONE_TIME_CHARGE {TransactionId} ({ProductId}) granted to user {UserId}", transactionId, pack.Id, userId.Value.Value);
         return Processed();
     }
