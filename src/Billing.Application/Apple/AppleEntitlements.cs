@@ -89,9 +89,16 @@ internal sealed class AppleEntitlements(IBillingDbContext db, AppleSandboxPolicy
             subscription = Subscription.Start(userId, SubscriptionSource.Apple, tier, originalTransactionId, period, occurredAt, now);
             db.Subscriptions.Add(subscription);
         }
-        else
+        else if (subscription.UserId != userId)
         {
-            EnsureOwner(subscription.UserId, userId);
+            // A new purchase under the buyer's own token moves the subscription to them from this period on; anything else
+            // for another user's subscription is refused (docs/decisions/0014).
+            if (!IsPurchaseByTokenHolder(transaction, userId) || subscription.PaidPeriods.Any(p => p.GrantKey == key.Value))
+            {
+                EnsureOwner(subscription.UserId, userId);
+            }
+
+            subscription.TransferOwnership(userId, occurredAt);
         }
 
         var paid = subscription.PaidPeriods.FirstOrDefault(p => p.GrantKey == key.Value);
@@ -161,6 +168,12 @@ internal sealed class AppleEntitlements(IBillingDbContext db, AppleSandboxPolicy
 
         return refusal;
     }
+
+    /// <summary>transactionReason PURCHASE (new purchase, resubscribe, upgrade) carrying <paramref name="userId"/>'s appAccountToken.</summary>
+    public static bool IsPurchaseByTokenHolder(AppleTransaction transaction, UserId userId) =>
+        string.Equals(transaction.TransactionReason, "PURCHASE", StringComparison.Ordinal)
+        && transaction.AppAccountToken is { } token
+        && AppleAccountToken.Matches(token, userId);
 
     public static string RequireTransactionId(AppleTransaction transaction) =>
         string.IsNullOrWhiteSpace(transaction.TransactionId)

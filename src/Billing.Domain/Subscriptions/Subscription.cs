@@ -129,7 +129,7 @@ public sealed class Subscription : AggregateRoot
         }
 
         var owed = credits ?? CreditsPerPeriod;
-        _paidPeriods.Add(new SubscriptionPeriod(period.Start, period.End, paymentKey.Value, owed.Value, now));
+        _paidPeriods.Add(new SubscriptionPeriod(period.Start, period.End, paymentKey.Value, owed.Value, now, UserId));
         LastGrantAt = now;
         if (advancesPeriod)
         {
@@ -198,8 +198,9 @@ public sealed class Subscription : AggregateRoot
         }
 
         period.MarkRefunded(occurredAt);
+        var paidBy = period.PaidBy ?? UserId;
         var description = $"Refund: {period.CreditsGranted} subscription credits for {period.PeriodStart:yyyy-MM-dd}..{period.PeriodEnd:yyyy-MM-dd} clawed back [{refundKey}]";
-        Raise(new SubscriptionPeriodRefunded(Id, UserId, BillingPeriod.Of(period.PeriodStart, period.PeriodEnd), new CreditGrantRequest(UserId, -period.CreditsGranted, TransactionType.Refund, refundKey, description, Environment), occurredAt));
+        Raise(new SubscriptionPeriodRefunded(Id, paidBy, BillingPeriod.Of(period.PeriodStart, period.PeriodEnd), new CreditGrantRequest(paidBy, -period.CreditsGranted, TransactionType.Refund, refundKey, description, Environment), occurredAt));
         return true;
     }
 
@@ -227,9 +228,28 @@ public sealed class Subscription : AggregateRoot
         if (restored > 0)
         {
             var description = $"Refund reversed: {restored} subscription credits for {period.PeriodStart:yyyy-MM-dd}..{period.PeriodEnd:yyyy-MM-dd} restored [{reversalKey}]";
-            Raise(new SubscriptionPeriodRefundReversed(Id, UserId, BillingPeriod.Of(period.PeriodStart, period.PeriodEnd), new CreditGrantRequest(UserId, restored, TransactionType.SubscriptionGrant, reversalKey, description, Environment), occurredAt));
+            var paidBy = period.PaidBy ?? UserId;
+            Raise(new SubscriptionPeriodRefundReversed(Id, paidBy, BillingPeriod.Of(period.PeriodStart, period.PeriodEnd), new CreditGrantRequest(paidBy, restored, TransactionType.SubscriptionGrant, reversalKey, description, Environment), occurredAt));
         }
 
+        return true;
+    }
+
+    /// <summary>
+    /// A new purchase of this subscription (Apple: transactionReason PURCHASE with the buyer's appAccountToken, e.g. a
+    /// resubscribe under another account) makes the buyer its owner from that period on; earlier periods stay with whoever
+    /// paid them. False when the owner does not change.
+    /// </summary>
+    public bool TransferOwnership(UserId newOwner, DateTimeOffset occurredAt)
+    {
+        if (newOwner == UserId)
+        {
+            return false;
+        }
+
+        var previous = UserId;
+        UserId = newOwner;
+        Raise(new SubscriptionOwnerChanged(Id, previous, newOwner, occurredAt));
         return true;
     }
 
@@ -416,8 +436,9 @@ public sealed class SubscriptionPeriod
     {
     }
 
-    internal SubscriptionPeriod(DateTimeOffset periodStart, DateTimeOffset periodEnd, string grantKey, int creditsGranted, DateTimeOffset grantedAt)
+    internal SubscriptionPeriod(DateTimeOffset periodStart, DateTimeOffset periodEnd, string grantKey, int creditsGranted, DateTimeOffset grantedAt, UserId paidBy)
     {
+        PaidBy = paidBy;
         PeriodStart = periodStart;
         PeriodEnd = periodEnd;
         GrantKey = grantKey;
@@ -437,6 +458,12 @@ public sealed class SubscriptionPeriod
 
     public DateTimeOffset GrantedAt { get; private set; }
 
+    /// <summary>
+    /// The user this period was granted to. An Apple subscription can move to another user (a new purchase under another
+    /// account); its earlier periods stay theirs, so their refunds claw back from them. Null on rows older than the column.
+    /// </summary>
+    public UserId? PaidBy { get; private set; }
+
     /// <summary>Set while the payment of this period stands refunded (its credits clawed back).</summary>
     public DateTimeOffset? RefundedAt { get; private set; }
 
@@ -453,6 +480,8 @@ public sealed record SubscriptionPeriodPaid(SubscriptionId SubscriptionId, UserI
 public sealed record SubscriptionPeriodRefunded(SubscriptionId SubscriptionId, UserId UserId, BillingPeriod Period, CreditGrantRequest Grant, DateTimeOffset OccurredAt) : ICreditsOwedEvent;
 
 public sealed record SubscriptionPeriodRefundReversed(SubscriptionId SubscriptionId, UserId UserId, BillingPeriod Period, CreditGrantRequest Grant, DateTimeOffset OccurredAt) : ICreditsOwedEvent;
+
+public sealed record SubscriptionOwnerChanged(SubscriptionId SubscriptionId, UserId From, UserId To, DateTimeOffset OccurredAt) : IDomainEvent;
 
 public sealed record SubscriptionMarkedPastDue(SubscriptionId SubscriptionId, UserId UserId, DateTimeOffset OccurredAt) : IDomainEvent;
 

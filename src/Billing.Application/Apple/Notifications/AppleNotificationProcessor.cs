@@ -1,4 +1,5 @@
 using Billing.Application.Abstractions.Apple;
+using Billing.Application.Abstractions.Attention;
 using Billing.Application.Abstractions.Persistence;
 using Billing.Application.Grants;
 using Billing.Application.Inbox;
@@ -22,6 +23,7 @@ internal sealed class AppleNotificationProcessor(
     IAppleSignedDataVerifier verifier,
     AppleEntitlements entitlements,
     ClawbackReversals reversals,
+    IAttentionList attention,
     IBillingDbContext db,
     ILogger<AppleNotificationProcessor> logger) : IProviderEventProcessor
 {
@@ -117,7 +119,18 @@ internal sealed class AppleNotificationProcessor(
         var userId = await ResolveUserAsync(n, known?.UserId, ct);
         if (userId is null)
         {
-            return Ignored(UnknownUser(n));
+            return await Unattributable(n, transactionId, UnknownUser(n), ct);
+        }
+
+        if (known is not null && known.UserId != userId.Value && !AppleEntitlements.IsPurchaseByTokenHolder(transaction, userId.Value)
+            && known.PaidPeriods.All(p => p.GrantKey != GrantKey.ForAppleTransaction(transactionId).Value))
+        {
+            // A renewal whose token names someone other than the owner: only a new purchase moves a subscription.
+            return await Unattributable(
+                n,
+                transactionId,
+                $"transaction {transactionId} ({transaction.TransactionReason ?? "no reason"}) names user {userId.Value.Value}, but subscription {known.ProviderSubscriptionId} belongs to another user and only a PURCHASE with the buyer's token moves it",
+                ct);
         }
 
         var outcome = await entitlements.RecordSubscriptionPeriodAsync(userId.Value, tier, transaction, n.OccurredAt, ct);
@@ -291,7 +304,7 @@ internal sealed class AppleNotificationProcessor(
         var userId = await ResolveUserAsync(n, knownOwner: null, ct);
         if (userId is null)
         {
-            return Ignored(UnknownUser(n));
+            return await Unattributable(n, transactionId, UnknownUser(n), ct);
         }
 
         var recorded = await entitlements.RecordPackAsync(userId.Value, pack, transaction, ct);
@@ -324,6 +337,17 @@ internal sealed class AppleNotificationProcessor(
         return OriginalTransactionId(n) is { } originalTransactionId
             ? (await entitlements.FindPurchaseByOriginalTransactionAsync(originalTransactionId, ct))?.UserId
             : null;
+    }
+
+    /// <summary>
+    /// A verified, paid transaction nobody can be credited with: recorded on the attention list (once per transaction) with the
+    /// reason, and the notification acknowledged without a grant. The verify route of the buyer still grants and binds it.
+    /// </summary>
+    private async Task<(InboxOutcome, string?)> Unattributable(NotificationContext n, string transactionId, string reason, CancellationToken ct)
+    {
+        await attention.RaiseAsync(AttentionKinds.UnattributableAppleTransaction, GrantKey.ForAppleTransaction(transactionId).Value, null, $"{EventName(n)}: {reason}", ct);
+        logger.LogWarning("Apple {Type} for transaction {TransactionId} cannot be attributed: on the attention list", EventName(n), transactionId);
+        return Ignored($"{reason} (on the attention list)");
     }
 
     private void DiscardPendingChanges()

@@ -38,6 +38,7 @@ internal sealed class SubscriptionPeriodConfiguration : IEntityTypeConfiguration
         builder.Property(p => p.Id).UseIdentityByDefaultColumn();
         builder.Property<SubscriptionId>("SubscriptionId").HasConversion(id => id.Value, v => new SubscriptionId(v));
         builder.Property(p => p.GrantKey).HasMaxLength(GrantKey.MaxLength).IsRequired();
+        builder.Property(p => p.PaidBy).HasConversion(v => v.HasValue ? v.Value.Value : null, v => v == null ? null : UserId.From(v)).HasMaxLength(UserId.MaxLength);
         builder.HasIndex("SubscriptionId", nameof(SubscriptionPeriod.PeriodStart)).IsUnique().HasDatabaseName("ux_subscription_periods_period");
         builder.HasIndex(p => p.GrantKey).IsUnique().HasDatabaseName("ux_subscription_periods_grant_key");
     }
