@@ -41,6 +41,7 @@ public static class DependencyInjection
         // Stripe events: the inbox hands each stored event to the processor of its provider.
         services.AddScoped<IProviderEventProcessor, StripeEventProcessor>();
         services.AddScoped<StripeSubscriptionSync>();
+        services.AddScoped<Stripe.StripeTierResolver>();
 
         services.AddSingleton(TimeProvider.System);
         return services;

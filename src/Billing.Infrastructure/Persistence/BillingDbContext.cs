@@ -34,6 +34,8 @@ internal sealed class BillingDbContext : DbContext, IBillingDbContext
 
     public DbSet<InboxEvent> InboxEvents => Set<InboxEvent>();
 
+    public DbSet<Billing.Application.Stripe.StripePrice> StripePrices => Set<Billing.Application.Stripe.StripePrice>();
+
     public DbSet<Billing.Application.Abstractions.Attention.AttentionItem> AttentionItems => Set<Billing.Application.Abstractions.Attention.AttentionItem>();
 
     /// <summary>

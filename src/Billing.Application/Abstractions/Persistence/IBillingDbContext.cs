@@ -26,6 +26,8 @@ public interface IBillingDbContext
 
     DbSet<Attention.AttentionItem> AttentionItems { get; }
 
+    DbSet<Billing.Application.Stripe.StripePrice> StripePrices { get; }
+
     DatabaseFacade Database { get; }
 
     Microsoft.EntityFrameworkCore.ChangeTracking.ChangeTracker ChangeTracker { get; }
