@@ -109,8 +109,10 @@ internal sealed class AppleEntitlements(IBillingDbContext db, AppleSandboxPolicy
         }
 
         subscription.RecordEnvironment(transaction.Environment);
-        var refusal = await SandboxRefusalAsync(userId, transaction, tier.CreditsPerPeriod, cancellationToken);
-        Credits? credits = refusal is null ? null : Credits.Zero;
+        var paidFor = CreditsPaidFor(tier, transaction);
+        var refusal = paidFor > Credits.Zero ? await SandboxRefusalAsync(userId, transaction, paidFor, cancellationToken) : null;
+        var credits = refusal is null ? paidFor : Credits.Zero;
+        var upgrade = IsUpgrade(subscription, tier, transaction, period);
 
         bool granted;
         if (subscription.Status == SubscriptionStatus.Expired)
@@ -128,9 +130,30 @@ internal sealed class AppleEntitlements(IBillingDbContext db, AppleSandboxPolicy
             granted = subscription.RecordPaidPeriod(period, key, occurredAt, now, credits);
         }
 
+        if (granted && upgrade)
+        {
+            subscription.ProrateUpgradedPeriod(period.Start, GrantKey.ForAppleUpgrade(transactionId), occurredAt);
+        }
+
         var owed = subscription.PaidPeriods.FirstOrDefault(p => p.GrantKey == key.Value)?.CreditsGranted ?? 0;
         return new AppleGrantOutcome(granted && refusal is null, owed, SandboxNotGranted: refusal);
     }
+
+    /// <summary>
+    /// What a subscription transaction paid for (docs/decisions/0013): its own product's credits (never the subscription's
+    /// current tier); nothing for a free offer (an offerType with price 0: free trial, free promotional period) or for a
+    /// transaction an upgrade already replaced (isUpgraded: its unused share was refunded, its used share is unknown).
+    /// </summary>
+    public static Credits CreditsPaidFor(SubscriptionTier tier, AppleTransaction transaction) =>
+        transaction.IsUpgraded == true || (transaction.OfferType is not null && transaction.Price is 0)
+            ? Credits.Zero
+            : tier.CreditsPerPeriod;
+
+    /// <summary>A new purchase of another tier that starts inside a period already paid: an immediate Apple upgrade.</summary>
+    private static bool IsUpgrade(Subscription subscription, SubscriptionTier tier, AppleTransaction transaction, BillingPeriod period) =>
+        string.Equals(transaction.TransactionReason, "PURCHASE", StringComparison.Ordinal)
+        && subscription.Tier != tier.Tier
+        && subscription.PaidPeriods.Any(p => p.PeriodStart < period.Start && period.Start < p.PeriodEnd);
 
     /// <summary>
     /// Null when the transaction may grant <paramref name="credits"/>; else why not (docs/decisions/0010): Sandbox data in a

@@ -25,6 +25,9 @@ public readonly record struct GrantKey
 
     public static GrantKey ForAppleRefund(string transactionId) => Build("apple", "refund", transactionId);
 
+    /// <summary>The clawback of the unused share of a period an Apple upgrade replaced: <c>apple:upgrade:{upgrade transactionId}</c>.</summary>
+    public static GrantKey ForAppleUpgrade(string upgradeTransactionId) => Build("apple", "upgrade", upgradeTransactionId);
+
     public static GrantKey ForAppleRefundReversal(string transactionId) => Build("apple", "refund-reversed", transactionId);
 
     /// <summary>

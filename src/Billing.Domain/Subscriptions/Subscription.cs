@@ -253,6 +253,34 @@ public sealed class Subscription : AggregateRoot
         return true;
     }
 
+    /// <summary>
+    /// An upgrade replaced the period in force at <paramref name="upgradedAt"/> (Apple refunds its unused share pro rata): the
+    /// credits of that unused share, rounded down, are clawed back under <paramref name="clawbackKey"/> from whoever the period
+    /// paid (docs/decisions/0013). False when no granted, unrefunded period spans that instant. The caller calls it once, when
+    /// the upgrade's own period is first recorded; the key is unique in the outbox besides.
+    /// </summary>
+    public bool ProrateUpgradedPeriod(DateTimeOffset upgradedAt, GrantKey clawbackKey, DateTimeOffset occurredAt)
+    {
+        var at = upgradedAt.ToUniversalTime();
+        var replaced = _paidPeriods.FirstOrDefault(p => p.PeriodStart < at && at < p.PeriodEnd && p.RefundedAt is null && p.CreditsGranted > 0);
+        if (replaced is null)
+        {
+            return false;
+        }
+
+        var unused = (replaced.PeriodEnd - at).Ticks / (double)(replaced.PeriodEnd - replaced.PeriodStart).Ticks;
+        var credits = (int)Math.Floor(replaced.CreditsGranted * unused);
+        if (credits <= 0)
+        {
+            return false;
+        }
+
+        var paidBy = replaced.PaidBy ?? UserId;
+        var description = $"Upgrade: {credits} of {replaced.CreditsGranted} credits for the unused share of {replaced.PeriodStart:yyyy-MM-dd}..{replaced.PeriodEnd:yyyy-MM-dd} clawed back [{clawbackKey}]";
+        Raise(new SubscriptionPeriodRefunded(Id, paidBy, BillingPeriod.Of(replaced.PeriodStart, replaced.PeriodEnd), new CreditGrantRequest(paidBy, -credits, TransactionType.Refund, clawbackKey, description, Environment), occurredAt));
+        return true;
+    }
+
     /// <summary>Records the Apple environment of the newest transaction seen for this subscription.</summary>
     public void RecordEnvironment(string? environment)
     {
