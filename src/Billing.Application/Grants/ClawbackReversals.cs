@@ -21,9 +21,16 @@ internal sealed class ClawbackReversals(IBillingDbContext db, TimeProvider clock
     /// with <paramref name="restoreKeyPrefix"/>) already gave back.
     /// </summary>
     /// <exception cref="ClawbackUnsettledException">A clawback is in flight or in doubt: nobody knows yet what it took.</exception>
-    public async Task<int> VoidUnappliedAsync(string clawbackKeyPrefix, string? restoreKeyPrefix, string reason, CancellationToken cancellationToken)
+    public Task<int> VoidUnappliedAsync(string clawbackKeyPrefix, string? restoreKeyPrefix, string reason, CancellationToken cancellationToken) =>
+        VoidUnappliedCoreAsync(Like(clawbackKeyPrefix) + "%", restoreKeyPrefix is null ? null : Like(restoreKeyPrefix) + "%", reason, cancellationToken);
+
+    /// <summary>As the prefix overload, for the one clawback with exactly <paramref name="clawbackKey"/> (e.g. a lost dispute's).</summary>
+    public Task<int> VoidUnappliedExactAsync(string clawbackKey, string reason, CancellationToken cancellationToken) =>
+        VoidUnappliedCoreAsync(Like(clawbackKey), null, reason, cancellationToken);
+
+    /// <summary>The work, on LIKE patterns (escaped with a backslash) of the clawback keys and the earlier restores' keys.</summary>
+    private async Task<int> VoidUnappliedCoreAsync(string clawbacks, string? restores, string reason, CancellationToken cancellationToken)
     {
-        var clawbacks = Like(clawbackKeyPrefix);
         var now = clock.GetUtcNow();
         await db.Database.ExecuteSqlInterpolatedAsync($"""
             UPDATE credit_grants
@@ -41,15 +48,16 @@ internal sealed class ClawbackReversals(IBillingDbContext db, TimeProvider clock
         }
 
         var debited = rows.Sum(g => g.CreditsDebited);
-        var restored = restoreKeyPrefix is null
+        var restored = restores is null
             ? 0
-            : await Matching(Like(restoreKeyPrefix)).Where(g => g.Amount > 0).SumAsync(g => g.Amount, cancellationToken);
+            : await Matching(restores).Where(g => g.Amount > 0).SumAsync(g => g.Amount, cancellationToken);
         return Math.Max(0, debited - restored);
     }
 
     private IQueryable<CreditGrant> Matching(string likePattern) =>
         db.CreditGrants.FromSqlInterpolated($"SELECT g.*, g.xmin FROM credit_grants g WHERE g.grant_key LIKE {likePattern} ESCAPE '\\'").AsNoTracking();
 
-    private static string Like(string prefix) =>
-        prefix.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+    /// <summary>A LIKE pattern matching <paramref name="literal"/> exactly (its wildcards escaped).</summary>
+    private static string Like(string literal) =>
+        literal.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 }

@@ -21,6 +21,9 @@ public readonly record struct GrantKey
 
     public static GrantKey ForStripeDispute(string disputeId) => Build("stripe", "dispute", disputeId);
 
+    /// <summary>The restore when a dispute whose loss was clawed back ends won after all: <c>stripe:dispute-won:{dispute}</c>.</summary>
+    public static GrantKey ForStripeDisputeWon(string disputeId) => Build("stripe", "dispute-won", disputeId);
+
     public static GrantKey ForAppleTransaction(string transactionId) => Build("apple", "transaction", transactionId);
 
     public static GrantKey ForAppleRefund(string transactionId) => Build("apple", "refund", transactionId);

@@ -213,6 +213,39 @@ public sealed class Purchase : AggregateRoot
         return true;
     }
 
+    /// <summary>
+    /// A dispute whose loss was clawed back ended won after all (Stripe reinstated the funds): the purchase goes back to what
+    /// its refunds alone make it (<paramref name="amountRefundedMinor"/>, the charge's amount_refunded), the dispute's clawback
+    /// (<paramref name="disputeClawback"/> credits) no longer stands, and only <paramref name="creditsDebited"/> of it, what it
+    /// really took, is owed again (docs/decisions/0011). False when nothing the dispute took is held back.
+    /// </summary>
+    public bool ReverseDisputeLoss(GrantKey restoreKey, Credits disputeClawback, long amountRefundedMinor, Credits creditsDebited, DateTimeOffset at)
+    {
+        if (Status == PurchaseStatus.Pending || disputeClawback > CreditsClawedBack || amountRefundedMinor < 0 || amountRefundedMinor > Price.MinorUnits)
+        {
+            return false;
+        }
+
+        CreditsClawedBack -= disputeClawback;
+        AmountRefundedMinor = amountRefundedMinor;
+        Status = amountRefundedMinor == 0 ? PurchaseStatus.Paid
+            : amountRefundedMinor == Price.MinorUnits ? PurchaseStatus.Refunded
+            : PurchaseStatus.PartiallyRefunded;
+        if (Status == PurchaseStatus.Paid)
+        {
+            RefundedAt = null;
+        }
+
+        var restored = creditsDebited < disputeClawback ? creditsDebited : disputeClawback;
+        if (restored > Credits.Zero)
+        {
+            var type = Provider == PaymentProvider.Stripe ? TransactionType.StripePurchase : TransactionType.AppleIap;
+            Raise(new PurchaseRefundReversed(Id, UserId, new CreditGrantRequest(UserId, restored.Value, type, restoreKey, $"Dispute won: {restored} credits restored [{restoreKey}]", Environment), at));
+        }
+
+        return true;
+    }
+
     private void EnsureRefundable()
     {
         if (Status == PurchaseStatus.Pending)
