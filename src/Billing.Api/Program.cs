@@ -38,6 +38,10 @@ builder.Services.AddBillingApi(builder.Configuration);
 
 var app = builder.Build();
 
+// Bad Apple / Stripe price settings fail here, naming the variable, rather than on the first purchase.
+_ = app.Services.GetRequiredService<Billing.Application.Abstractions.Apple.AppleSandboxPolicy>();
+_ = app.Services.GetRequiredService<Billing.Application.Stripe.StripePriceMap>();
+
 if (app.Configuration.GetValue("MIGRATE_ON_START", true))
 {
     await app.Services.GetRequiredService<SchemaMigrator>().MigrateAsync(CancellationToken.None);

@@ -23,6 +23,7 @@ public static class DependencyInjection
 
         // Apple: the verify route and the notification processor share how a transaction is recorded.
         services.AddScoped<Apple.AppleEntitlements>();
+        services.AddScoped<Grants.ClawbackReversals>();
         services.AddScoped<Inbox.IProviderEventProcessor, Apple.Notifications.AppleNotificationProcessor>();
 
         services.Scan(scan => scan
@@ -40,6 +41,7 @@ public static class DependencyInjection
         // Stripe events: the inbox hands each stored event to the processor of its provider.
         services.AddScoped<IProviderEventProcessor, StripeEventProcessor>();
         services.AddScoped<StripeSubscriptionSync>();
+        services.AddScoped<Stripe.StripeTierResolver>();
 
         services.AddSingleton(TimeProvider.System);
         return services;

@@ -30,6 +30,7 @@ public static class DependencyInjection
         });
         services.AddDbContext<BillingDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddScoped<IBillingDbContext>(sp => sp.GetRequiredService<BillingDbContext>());
+        services.AddScoped<Billing.Application.Abstractions.Attention.IAttentionList, AttentionList>();
         services.AddSingleton<SchemaMigrator>();
         services.AddSingleton<DatabaseWakeups>();
         services.AddFlashClient(configuration);

@@ -1,3 +1,4 @@
+using Billing.Application.Attention.GetAttentionList;
 using Billing.Application.Grants.ConfirmGrant;
 using Billing.Application.Grants.ListGrants;
 using Billing.Application.Grants.RequeueGrant;
@@ -21,6 +22,10 @@ internal static class OperatorEndpoints
                 TypedResults.Ok(await mediator.Send(new ConfirmGrantCommand(grantKey), ct)))
             .WithName("ConfirmGrant")
             .WithSummary("Close an in-doubt grant that was checked and found applied in Flash.");
+        group.MapGet("/attention", async (int? limit, string? cursor, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new GetAttentionListQuery(limit ?? GetAttentionListQuery.DefaultLimit, cursor), ct)))
+            .WithName("GetAttentionList")
+            .WithSummary("Everything that needs a person, newest first, each with its reason and the routes that act on it (limit, cursor).");
         return group;
     }
 }

@@ -21,9 +21,15 @@ public readonly record struct GrantKey
 
     public static GrantKey ForStripeDispute(string disputeId) => Build("stripe", "dispute", disputeId);
 
+    /// <summary>The restore when a dispute whose loss was clawed back ends won after all: <c>stripe:dispute-won:{dispute}</c>.</summary>
+    public static GrantKey ForStripeDisputeWon(string disputeId) => Build("stripe", "dispute-won", disputeId);
+
     public static GrantKey ForAppleTransaction(string transactionId) => Build("apple", "transaction", transactionId);
 
     public static GrantKey ForAppleRefund(string transactionId) => Build("apple", "refund", transactionId);
+
+    /// <summary>The clawback of the unused share of a period an Apple upgrade replaced: <c>apple:upgrade:{upgrade transactionId}</c>.</summary>
+    public static GrantKey ForAppleUpgrade(string upgradeTransactionId) => Build("apple", "upgrade", upgradeTransactionId);
 
     public static GrantKey ForAppleRefundReversal(string transactionId) => Build("apple", "refund-reversed", transactionId);
 

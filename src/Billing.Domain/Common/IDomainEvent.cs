@@ -13,4 +13,5 @@ public interface ICreditsOwedEvent : IDomainEvent
 }
 
 /// <summary>What a grant needs: who, how many (negative for a clawback), why, and the key that makes it happen once.</summary>
-public sealed record CreditGrantRequest(UserId UserId, int Amount, TransactionType TransactionType, GrantKey Key, string Description);
+/// <remarks><c>Environment</c>: the Apple environment of the data that owes it ("Production" / "Sandbox"); null for Stripe.</remarks>
+public sealed record CreditGrantRequest(UserId UserId, int Amount, TransactionType TransactionType, GrantKey Key, string Description, string? Environment = null);

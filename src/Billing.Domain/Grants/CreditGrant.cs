@@ -11,7 +11,9 @@ public readonly record struct CreditGrantId(Guid Value)
 /// pending: waiting for (another) delivery attempt. delivered: Flash applied it.
 /// in_doubt: an attempt may have reached Flash, nothing can confirm it, and policy forbids a blind resend: an operator decides.
 /// dead: refused definitively, or out of attempts; an operator can requeue it.
-/// owed_debt: a clawback Flash could not take (no debit route, or the user has already spent the credits): kept as visible debt.
+/// owed_debt: a clawback Flash could not take (no debit route, or the user has already spent the credits): kept as visible debt,
+/// collected from the user's next positive grants (docs/decisions/0012).
+/// voided: a clawback whose refund was reversed before it was applied: terminal, never sent (docs/decisions/0011).
 /// </summary>
 public enum CreditGrantStatus
 {
@@ -20,6 +22,7 @@ public enum CreditGrantStatus
     InDoubt,
     Dead,
     OwedDebt,
+    Voided,
 }
 
 /// <summary>How a delivered grant was confirmed.</summary>
@@ -33,6 +36,9 @@ public enum GrantConfirmation
 
     /// <summary>An operator checked Flash and confirmed it by hand.</summary>
     Operator,
+
+    /// <summary>Nothing had to be sent: owed debt took the whole grant (or a debt was collected entirely from grants).</summary>
+    Netting,
 }
 
 /// <summary>
@@ -86,7 +92,35 @@ public sealed class CreditGrant
 
     public int? FlashBalanceAfter { get; private set; }
 
+    /// <summary>Apple environment ("Production" / "Sandbox") of the data that owed this grant; null for Stripe.</summary>
+    public string? Environment { get; private set; }
+
+    /// <summary>A positive grant: credits withheld from it to pay the owed debt <see cref="NettedDebtGrantId"/>.</summary>
+    public int NettedCredits { get; private set; }
+
+    public CreditGrantId? NettedDebtGrantId { get; private set; }
+
+    /// <summary>A clawback: credits of it already collected by netting them against later positive grants.</summary>
+    public int DebtCollected { get; private set; }
+
     public bool IsClawback => Amount < 0;
+
+    /// <summary>What still goes to Flash: a positive grant less what debt took; a clawback less what netting collected (signed).</summary>
+    public int AmountToSend => IsClawback ? Amount + DebtCollected : Amount - NettedCredits;
+
+    /// <summary>Owed debt not collected yet (0 for anything but a clawback in owed_debt).</summary>
+    public int OutstandingDebt => Status == CreditGrantStatus.OwedDebt ? -Amount - DebtCollected : 0;
+
+    /// <summary>
+    /// A clawback's credits that really left the user: all of it once delivered, else what netting collected. What a reversal
+    /// gives back (docs/decisions/0011).
+    /// </summary>
+    public int CreditsDebited => !IsClawback ? 0 : Status == CreditGrantStatus.Delivered ? -Amount : DebtCollected;
+
+    /// <summary>A clawback nothing can have applied yet (not in flight, not possibly applied): it can still be voided.</summary>
+    public bool CanBeVoided => IsClawback
+        && (Status is CreditGrantStatus.OwedDebt or CreditGrantStatus.Dead
+            || (Status == CreditGrantStatus.Pending && !AttemptInFlight && !Unconfirmed));
 
     /// <summary>A previous attempt may have been applied by Flash (it was ambiguous, or the process died during it).</summary>
     public bool MayAlreadyBeApplied => Unconfirmed || AttemptInFlight;
@@ -116,7 +150,78 @@ public sealed class CreditGrant
             Status = CreditGrantStatus.Pending,
             NextAttemptAt = now,
             CreatedAt = now,
+            Environment = request.Environment,
         };
+    }
+
+    /// <summary>
+    /// A new positive grant pays (part of) the user's owed debt: what it withholds is recorded here and collected on the debt
+    /// row, linked both ways. A grant the debt takes entirely has nothing left to send and is settled at once. Returns the
+    /// credits netted (0 when there is nothing to net).
+    /// </summary>
+    public int NetAgainst(CreditGrant debt, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(debt);
+        if (IsClawback || Status != CreditGrantStatus.Pending || Attempts > 0 || NettedDebtGrantId is not null)
+        {
+            throw new DomainException("grant.not_nettable", "Only a new positive grant can pay owed debt.");
+        }
+
+        var netted = Math.Min(AmountToSend, debt.OutstandingDebt);
+        if (netted <= 0)
+        {
+            return 0;
+        }
+
+        debt.CollectDebt(netted, now);
+        NettedCredits = netted;
+        NettedDebtGrantId = debt.Id;
+        if (AmountToSend == 0)
+        {
+            Settle(GrantConfirmation.Netting, now);
+        }
+
+        return netted;
+    }
+
+    /// <summary>
+    /// The refund behind this clawback was reversed before the clawback was applied: it is never sent. Terminal. Only a clawback
+    /// that nothing can have applied (see <see cref="CanBeVoided"/>); the database claims it with the same condition first.
+    /// </summary>
+    public void Void(string reason, DateTimeOffset now)
+    {
+        if (!CanBeVoided)
+        {
+            throw new DomainException("grant.not_voidable", $"A {Status} grant{(AttemptInFlight || Unconfirmed ? " that may have reached Flash" : "")} cannot be voided.");
+        }
+
+        Status = CreditGrantStatus.Voided;
+        LastError = Truncate(reason);
+        NextAttemptAt = now;
+    }
+
+    private void CollectDebt(int credits, DateTimeOffset now)
+    {
+        if (credits <= 0 || credits > OutstandingDebt)
+        {
+            throw new DomainException("grant.debt_overcollected", "More debt collected than is owed.");
+        }
+
+        DebtCollected += credits;
+        if (OutstandingDebt == 0)
+        {
+            Settle(GrantConfirmation.Netting, now);
+        }
+    }
+
+    private void Settle(GrantConfirmation via, DateTimeOffset now)
+    {
+        Status = CreditGrantStatus.Delivered;
+        DeliveredVia = via;
+        DeliveredAt = now;
+        AttemptInFlight = false;
+        Unconfirmed = false;
+        LastError = null;
     }
 
     /// <summary>
@@ -231,7 +336,7 @@ public sealed class CreditGrant
     /// <summary>An operator sends a dead grant, an in-doubt grant they checked was not applied, or owed debt, round again.</summary>
     public void Requeue(DateTimeOffset now)
     {
-        if (Status is CreditGrantStatus.Pending or CreditGrantStatus.Delivered)
+        if (Status is CreditGrantStatus.Pending or CreditGrantStatus.Delivered or CreditGrantStatus.Voided)
         {
             throw new DomainException("grant.not_requeueable", $"A {Status} grant cannot be requeued.");
         }

@@ -57,6 +57,9 @@ public sealed class Purchase : AggregateRoot
 
     public DateTimeOffset? RefundedAt { get; private set; }
 
+    /// <summary>Apple environment ("Production" / "Sandbox") the transaction came from; null for Stripe.</summary>
+    public string? Environment { get; private set; }
+
     public GrantKey GrantKey => Provider == PaymentProvider.Stripe
         ? GrantKey.ForStripeCheckoutSession(ProviderPurchaseId)
         : GrantKey.ForAppleTransaction(ProviderPurchaseId);
@@ -70,9 +73,18 @@ public sealed class Purchase : AggregateRoot
     }
 
     /// <summary>An Apple consumable arrives already paid (StoreKit only reports completed transactions).</summary>
-    public static Purchase RecordApplePurchase(UserId userId, CreditPack pack, string transactionId, string? originalTransactionId, Money? pricePaid, DateTimeOffset purchasedAt, DateTimeOffset now)
+    public static Purchase RecordApplePurchase(UserId userId, CreditPack pack, string transactionId, string? originalTransactionId, Money? pricePaid, DateTimeOffset purchasedAt, DateTimeOffset now) =>
+        RecordApplePurchase(userId, pack, transactionId, originalTransactionId, pricePaid, purchasedAt, now, environment: null, grantsCredits: true);
+
+    /// <summary>
+    /// An Apple consumable with the environment it came from. <paramref name="grantsCredits"/> false records a purchase that
+    /// owes nothing (Sandbox money in Production, docs/decisions/0010): zero credits, so nothing is granted or clawed back.
+    /// </summary>
+    public static Purchase RecordApplePurchase(UserId userId, CreditPack pack, string transactionId, string? originalTransactionId, Money? pricePaid, DateTimeOffset purchasedAt, DateTimeOffset now, string? environment, bool grantsCredits)
     {
-        var purchase = Create(userId, PaymentProvider.Apple, pack, pricePaid ?? pack.Price, transactionId, now);
+        var bought = grantsCredits ? pack : pack with { Credits = Credits.Zero };
+        var purchase = Create(userId, PaymentProvider.Apple, bought, pricePaid ?? pack.Price, transactionId, now);
+        purchase.Environment = environment;
         purchase.MarkPaid(originalTransactionId, purchasedAt);
         return purchase;
     }
@@ -111,7 +123,11 @@ public sealed class Purchase : AggregateRoot
         PaidAt = paidAt;
         var type = Provider == PaymentProvider.Stripe ? TransactionType.StripePurchase : TransactionType.AppleIap;
         var description = $"{(Provider == PaymentProvider.Stripe ? "Stripe purchase" : "Apple IAP")}: {Credits} credits ({Price.Display()}) [{GrantKey}]";
-        Raise(new PurchasePaid(Id, UserId, ProductId, new CreditGrantRequest(UserId, Credits.Value, type, GrantKey, description), paidAt));
+        if (Credits > Credits.Zero)
+        {
+            Raise(new PurchasePaid(Id, UserId, ProductId, new CreditGrantRequest(UserId, Credits.Value, type, GrantKey, description, Environment), paidAt));
+        }
+
         return true;
     }
 
@@ -169,14 +185,20 @@ public sealed class Purchase : AggregateRoot
     }
 
     /// <summary>Apple REFUND_REVERSED: the refund was undone, so the clawed-back credits are owed again.</summary>
-    public bool ReverseRefund(GrantKey reversalKey, DateTimeOffset reversedAt)
+    public bool ReverseRefund(GrantKey reversalKey, DateTimeOffset reversedAt) => ReverseRefund(reversalKey, CreditsClawedBack, reversedAt);
+
+    /// <summary>
+    /// The refund was undone. Only <paramref name="creditsDebited"/>, what the clawbacks really took from the user (the caller
+    /// voids the ones never applied), is owed again, never more than was clawed back (docs/decisions/0011).
+    /// </summary>
+    public bool ReverseRefund(GrantKey reversalKey, Credits creditsDebited, DateTimeOffset reversedAt)
     {
         if (Status is not (PurchaseStatus.Refunded or PurchaseStatus.PartiallyRefunded))
         {
             return false;
         }
 
-        var restored = CreditsClawedBack;
+        var restored = creditsDebited < CreditsClawedBack ? creditsDebited : CreditsClawedBack;
         Status = PurchaseStatus.Paid;
         AmountRefundedMinor = 0;
         CreditsClawedBack = Credits.Zero;
@@ -185,7 +207,40 @@ public sealed class Purchase : AggregateRoot
         {
             var description = $"Refund reversed: {restored} credits restored [{reversalKey}]";
             var type = Provider == PaymentProvider.Stripe ? TransactionType.StripePurchase : TransactionType.AppleIap;
-            Raise(new PurchaseRefundReversed(Id, UserId, new CreditGrantRequest(UserId, restored.Value, type, reversalKey, description), reversedAt));
+            Raise(new PurchaseRefundReversed(Id, UserId, new CreditGrantRequest(UserId, restored.Value, type, reversalKey, description, Environment), reversedAt));
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// A dispute whose loss was clawed back ended won after all (Stripe reinstated the funds): the purchase goes back to what
+    /// its refunds alone make it (<paramref name="amountRefundedMinor"/>, the charge's amount_refunded), the dispute's clawback
+    /// (<paramref name="disputeClawback"/> credits) no longer stands, and only <paramref name="creditsDebited"/> of it, what it
+    /// really took, is owed again (docs/decisions/0011). False when nothing the dispute took is held back.
+    /// </summary>
+    public bool ReverseDisputeLoss(GrantKey restoreKey, Credits disputeClawback, long amountRefundedMinor, Credits creditsDebited, DateTimeOffset at)
+    {
+        if (Status == PurchaseStatus.Pending || disputeClawback > CreditsClawedBack || amountRefundedMinor < 0 || amountRefundedMinor > Price.MinorUnits)
+        {
+            return false;
+        }
+
+        CreditsClawedBack -= disputeClawback;
+        AmountRefundedMinor = amountRefundedMinor;
+        Status = amountRefundedMinor == 0 ? PurchaseStatus.Paid
+            : amountRefundedMinor == Price.MinorUnits ? PurchaseStatus.Refunded
+            : PurchaseStatus.PartiallyRefunded;
+        if (Status == PurchaseStatus.Paid)
+        {
+            RefundedAt = null;
+        }
+
+        var restored = creditsDebited < disputeClawback ? creditsDebited : disputeClawback;
+        if (restored > Credits.Zero)
+        {
+            var type = Provider == PaymentProvider.Stripe ? TransactionType.StripePurchase : TransactionType.AppleIap;
+            Raise(new PurchaseRefundReversed(Id, UserId, new CreditGrantRequest(UserId, restored.Value, type, restoreKey, $"Dispute won: {restored} credits restored [{restoreKey}]", Environment), at));
         }
 
         return true;
@@ -208,7 +263,7 @@ public sealed class Purchase : AggregateRoot
         Raise(new PurchaseRefunded(Id, UserId, Status, AmountRefundedMinor, at));
         if (delta > Credits.Zero)
         {
-            var clawback = new CreditGrantRequest(UserId, -delta.Value, TransactionType.Refund, key, $"{reason}: {delta} credits clawed back [{key}]");
+            var clawback = new CreditGrantRequest(UserId, -delta.Value, TransactionType.Refund, key, $"{reason}: {delta} credits clawed back [{key}]", Environment);
             Raise(new PurchaseCreditsClawedBack(Id, UserId, clawback, at));
         }
     }

@@ -66,6 +66,9 @@ public sealed class Subscription : AggregateRoot
 
     public DateTimeOffset CreatedAt { get; private set; }
 
+    /// <summary>Apple environment ("Production" / "Sandbox") of the newest transaction recorded; null for Stripe.</summary>
+    public string? Environment { get; private set; }
+
     public IReadOnlyList<SubscriptionPeriod> PaidPeriods => _paidPeriods;
 
     public static Subscription Start(UserId userId, SubscriptionSource source, SubscriptionTier tier, string providerSubscriptionId, BillingPeriod? period, DateTimeOffset occurredAt, DateTimeOffset now)
@@ -101,7 +104,15 @@ public sealed class Subscription : AggregateRoot
     /// the current period and makes a past-due (or resubscribed expired) subscription active again, unless the payment
     /// is older than the last status event; a canceled one stays canceled (the user's cancel stands). An older period only grants.
     /// </summary>
-    public bool RecordPaidPeriod(BillingPeriod period, GrantKey paymentKey, DateTimeOffset occurredAt, DateTimeOffset now)
+    public bool RecordPaidPeriod(BillingPeriod period, GrantKey paymentKey, DateTimeOffset occurredAt, DateTimeOffset now) =>
+        RecordPaidPeriod(period, paymentKey, occurredAt, now, credits: null);
+
+    /// <summary>
+    /// As <see cref="RecordPaidPeriod(BillingPeriod, GrantKey, DateTimeOffset, DateTimeOffset)"/>, but the credits come from
+    /// the paid object itself (its product, its price; docs/decisions/0013), not from the current tier. Zero records the period
+    /// as paid (so it is never granted later) and owes nothing.
+    /// </summary>
+    public bool RecordPaidPeriod(BillingPeriod period, GrantKey paymentKey, DateTimeOffset occurredAt, DateTimeOffset now, Credits? credits)
     {
         if (HasPaidPeriod(period.Start) || _paidPeriods.Any(p => p.GrantKey == paymentKey.Value))
         {
@@ -117,7 +128,8 @@ public sealed class Subscription : AggregateRoot
             advancesPeriod = false;
         }
 
-        _paidPeriods.Add(new SubscriptionPeriod(period.Start, period.End, paymentKey.Value, CreditsPerPeriod.Value, now));
+        var owed = credits ?? CreditsPerPeriod;
+        _paidPeriods.Add(new SubscriptionPeriod(period.Start, period.End, paymentKey.Value, owed.Value, now, UserId));
         LastGrantAt = now;
         if (advancesPeriod)
         {
@@ -132,9 +144,13 @@ public sealed class Subscription : AggregateRoot
             LastEventAt = Max(LastEventAt, occurredAt);
         }
 
-        var tierName = ProductCatalog.GetTier(Tier).Name;
-        var description = $"Subscription {tierName}: {CreditsPerPeriod} credits for {period.Start:yyyy-MM-dd}..{period.End:yyyy-MM-dd} [{paymentKey}]";
-        Raise(new SubscriptionPeriodPaid(Id, UserId, period, new CreditGrantRequest(UserId, CreditsPerPeriod.Value, TransactionType.SubscriptionGrant, paymentKey, description), occurredAt));
+        if (owed > Credits.Zero)
+        {
+            var tierName = ProductCatalog.GetTier(Tier).Name;
+            var description = $"Subscription {tierName}: {owed} credits for {period.Start:yyyy-MM-dd}..{period.End:yyyy-MM-dd} [{paymentKey}]";
+            Raise(new SubscriptionPeriodPaid(Id, UserId, period, new CreditGrantRequest(UserId, owed.Value, TransactionType.SubscriptionGrant, paymentKey, description, Environment), occurredAt));
+        }
+
         return true;
     }
 
@@ -143,7 +159,11 @@ public sealed class Subscription : AggregateRoot
     /// another tier of the group). A period that starts at or after the end takes the tier it was bought at, then is recorded
     /// like any paid period (which revives the subscription). A period from before the end only grants, at the current tier.
     /// </summary>
-    public bool Resubscribe(SubscriptionTier tier, BillingPeriod period, GrantKey paymentKey, DateTimeOffset occurredAt, DateTimeOffset now)
+    public bool Resubscribe(SubscriptionTier tier, BillingPeriod period, GrantKey paymentKey, DateTimeOffset occurredAt, DateTimeOffset now) =>
+        Resubscribe(tier, period, paymentKey, occurredAt, now, credits: null);
+
+    /// <summary>As <see cref="Resubscribe(SubscriptionTier, BillingPeriod, GrantKey, DateTimeOffset, DateTimeOffset)"/> with the paid object's credits.</summary>
+    public bool Resubscribe(SubscriptionTier tier, BillingPeriod period, GrantKey paymentKey, DateTimeOffset occurredAt, DateTimeOffset now, Credits? credits)
     {
         if (Status != SubscriptionStatus.Expired)
         {
@@ -160,7 +180,7 @@ public sealed class Subscription : AggregateRoot
             Raise(new SubscriptionTierChanged(Id, UserId, previous, tier.Tier, occurredAt));
         }
 
-        return RecordPaidPeriod(period, paymentKey, occurredAt, now);
+        return RecordPaidPeriod(period, paymentKey, occurredAt, now, credits);
     }
 
     /// <summary>
@@ -178,13 +198,24 @@ public sealed class Subscription : AggregateRoot
         }
 
         period.MarkRefunded(occurredAt);
+        var paidBy = period.PaidBy ?? UserId;
         var description = $"Refund: {period.CreditsGranted} subscription credits for {period.PeriodStart:yyyy-MM-dd}..{period.PeriodEnd:yyyy-MM-dd} clawed back [{refundKey}]";
-        Raise(new SubscriptionPeriodRefunded(Id, UserId, BillingPeriod.Of(period.PeriodStart, period.PeriodEnd), new CreditGrantRequest(UserId, -period.CreditsGranted, TransactionType.Refund, refundKey, description), occurredAt));
+        Raise(new SubscriptionPeriodRefunded(Id, paidBy, BillingPeriod.Of(period.PeriodStart, period.PeriodEnd), new CreditGrantRequest(paidBy, -period.CreditsGranted, TransactionType.Refund, refundKey, description, Environment), occurredAt));
         return true;
     }
 
     /// <summary>The refund of a period was reversed (Apple REFUND_REVERSED): the credits clawed back are owed again, once.</summary>
     public bool ReversePeriodRefund(GrantKey paymentKey, GrantKey reversalKey, DateTimeOffset occurredAt)
+    {
+        var period = _paidPeriods.FirstOrDefault(p => p.GrantKey == paymentKey.Value);
+        return ReversePeriodRefund(paymentKey, reversalKey, Credits.Of(period?.CreditsGranted ?? 0), occurredAt);
+    }
+
+    /// <summary>
+    /// The refund of a period was reversed: only <paramref name="creditsDebited"/>, what its clawback really took (the caller
+    /// voids a clawback never applied), is owed again, at most what the period granted (docs/decisions/0011).
+    /// </summary>
+    public bool ReversePeriodRefund(GrantKey paymentKey, GrantKey reversalKey, Credits creditsDebited, DateTimeOffset occurredAt)
     {
         var period = _paidPeriods.FirstOrDefault(p => p.GrantKey == paymentKey.Value);
         if (period?.RefundedAt is null)
@@ -193,9 +224,70 @@ public sealed class Subscription : AggregateRoot
         }
 
         period.ClearRefund();
-        var description = $"Refund reversed: {period.CreditsGranted} subscription credits for {period.PeriodStart:yyyy-MM-dd}..{period.PeriodEnd:yyyy-MM-dd} restored [{reversalKey}]";
-        Raise(new SubscriptionPeriodRefundReversed(Id, UserId, BillingPeriod.Of(period.PeriodStart, period.PeriodEnd), new CreditGrantRequest(UserId, period.CreditsGranted, TransactionType.SubscriptionGrant, reversalKey, description), occurredAt));
+        var restored = Math.Min(creditsDebited.Value, period.CreditsGranted);
+        if (restored > 0)
+        {
+            var description = $"Refund reversed: {restored} subscription credits for {period.PeriodStart:yyyy-MM-dd}..{period.PeriodEnd:yyyy-MM-dd} restored [{reversalKey}]";
+            var paidBy = period.PaidBy ?? UserId;
+            Raise(new SubscriptionPeriodRefundReversed(Id, paidBy, BillingPeriod.Of(period.PeriodStart, period.PeriodEnd), new CreditGrantRequest(paidBy, restored, TransactionType.SubscriptionGrant, reversalKey, description, Environment), occurredAt));
+        }
+
         return true;
+    }
+
+    /// <summary>
+    /// A new purchase of this subscription (Apple: transactionReason PURCHASE with the buyer's appAccountToken, e.g. a
+    /// resubscribe under another account) makes the buyer its owner from that period on; earlier periods stay with whoever
+    /// paid them. False when the owner does not change.
+    /// </summary>
+    public bool TransferOwnership(UserId newOwner, DateTimeOffset occurredAt)
+    {
+        if (newOwner == UserId)
+        {
+            return false;
+        }
+
+        var previous = UserId;
+        UserId = newOwner;
+        Raise(new SubscriptionOwnerChanged(Id, previous, newOwner, occurredAt));
+        return true;
+    }
+
+    /// <summary>
+    /// An upgrade replaced the period in force at <paramref name="upgradedAt"/> (Apple refunds its unused share pro rata): the
+    /// credits of that unused share, rounded down, are clawed back under <paramref name="clawbackKey"/> from whoever the period
+    /// paid (docs/decisions/0013). False when no granted, unrefunded period spans that instant. The caller calls it once, when
+    /// the upgrade's own period is first recorded; the key is unique in the outbox besides.
+    /// </summary>
+    public bool ProrateUpgradedPeriod(DateTimeOffset upgradedAt, GrantKey clawbackKey, DateTimeOffset occurredAt)
+    {
+        var at = upgradedAt.ToUniversalTime();
+        var replaced = _paidPeriods.FirstOrDefault(p => p.PeriodStart < at && at < p.PeriodEnd && p.RefundedAt is null && p.CreditsGranted > 0);
+        if (replaced is null)
+        {
+            return false;
+        }
+
+        var unused = (replaced.PeriodEnd - at).Ticks / (double)(replaced.PeriodEnd - replaced.PeriodStart).Ticks;
+        var credits = (int)Math.Floor(replaced.CreditsGranted * unused);
+        if (credits <= 0)
+        {
+            return false;
+        }
+
+        var paidBy = replaced.PaidBy ?? UserId;
+        var description = $"Upgrade: {credits} of {replaced.CreditsGranted} credits for the unused share of {replaced.PeriodStart:yyyy-MM-dd}..{replaced.PeriodEnd:yyyy-MM-dd} clawed back [{clawbackKey}]";
+        Raise(new SubscriptionPeriodRefunded(Id, paidBy, BillingPeriod.Of(replaced.PeriodStart, replaced.PeriodEnd), new CreditGrantRequest(paidBy, -credits, TransactionType.Refund, clawbackKey, description, Environment), occurredAt));
+        return true;
+    }
+
+    /// <summary>Records the Apple environment of the newest transaction seen for this subscription.</summary>
+    public void RecordEnvironment(string? environment)
+    {
+        if (!string.IsNullOrWhiteSpace(environment))
+        {
+            Environment = environment;
+        }
     }
 
     /// <summary>
@@ -372,8 +464,9 @@ public sealed class SubscriptionPeriod
     {
     }
 
-    internal SubscriptionPeriod(DateTimeOffset periodStart, DateTimeOffset periodEnd, string grantKey, int creditsGranted, DateTimeOffset grantedAt)
+    internal SubscriptionPeriod(DateTimeOffset periodStart, DateTimeOffset periodEnd, string grantKey, int creditsGranted, DateTimeOffset grantedAt, UserId paidBy)
     {
+        PaidBy = paidBy;
         PeriodStart = periodStart;
         PeriodEnd = periodEnd;
         GrantKey = grantKey;
@@ -393,6 +486,12 @@ public sealed class SubscriptionPeriod
 
     public DateTimeOffset GrantedAt { get; private set; }
 
+    /// <summary>
+    /// The user this period was granted to. An Apple subscription can move to another user (a new purchase under another
+    /// account); its earlier periods stay theirs, so their refunds claw back from them. Null on rows older than the column.
+    /// </summary>
+    public UserId? PaidBy { get; private set; }
+
     /// <summary>Set while the payment of this period stands refunded (its credits clawed back).</summary>
     public DateTimeOffset? RefundedAt { get; private set; }
 
@@ -409,6 +508,8 @@ public sealed record SubscriptionPeriodPaid(SubscriptionId SubscriptionId, UserI
 public sealed record SubscriptionPeriodRefunded(SubscriptionId SubscriptionId, UserId UserId, BillingPeriod Period, CreditGrantRequest Grant, DateTimeOffset OccurredAt) : ICreditsOwedEvent;
 
 public sealed record SubscriptionPeriodRefundReversed(SubscriptionId SubscriptionId, UserId UserId, BillingPeriod Period, CreditGrantRequest Grant, DateTimeOffset OccurredAt) : ICreditsOwedEvent;
+
+public sealed record SubscriptionOwnerChanged(SubscriptionId SubscriptionId, UserId From, UserId To, DateTimeOffset OccurredAt) : IDomainEvent;
 
 public sealed record SubscriptionMarkedPastDue(SubscriptionId SubscriptionId, UserId UserId, DateTimeOffset OccurredAt) : IDomainEvent;
 

@@ -21,6 +21,10 @@ internal static class AppleServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => AppleOptions.FromConfiguration(configuration));
+        services.TryAddSingleton(provider => AppleSandboxPolicy.From(
+            provider.GetRequiredService<AppleOptions>().Environment == AppleOptions.ProductionEnvironment,
+            configuration[AppleSandboxPolicy.UsersVariable],
+            configuration[AppleSandboxPolicy.MaxCreditsPerDayVariable]));
         services.TryAddSingleton<IAppleSignedDataVerifier>(provider => new AppleSignedDataVerifier(
             provider.GetRequiredService<AppleOptions>(),
             provider.GetRequiredService<TimeProvider>()));

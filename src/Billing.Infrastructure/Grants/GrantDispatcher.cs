@@ -22,6 +22,9 @@ internal sealed class GrantDispatcher(
     TimeProvider clock,
     ILogger<GrantDispatcher> logger)
 {
+    // What is sent is AmountToSend: a positive grant less the owed debt netted from it, a clawback less what netting
+    // already collected (docs/decisions/0012). Voided clawbacks are never claimed: the claim takes 'pending' rows only.
+
     /// <summary>Delivers one batch of due grants; returns how many rows it claimed (0 means nothing was due).</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
@@ -152,7 +155,7 @@ internal sealed class GrantDispatcher(
         for (var page = 0; page < options.HistoryPages; page++)
         {
             var entries = await flash.GetHistoryAsync(grant.UserId.Value, pageSize, page * pageSize, cancellationToken);
-            if (entries.Any(e => e.Amount == grant.Amount && e.Description?.Contains(marker, StringComparison.Ordinal) == true))
+            if (entries.Any(e => e.Amount == grant.AmountToSend && e.Description?.Contains(marker, StringComparison.Ordinal) == true))
             {
                 return true;
             }
@@ -169,7 +172,7 @@ internal sealed class GrantDispatcher(
 
     private async Task DeliverGrantAsync(CreditGrant grant, CancellationToken cancellationToken)
     {
-        var outcome = await flash.GrantCreditsAsync(new FlashGrant(grant.UserId.Value, grant.Amount, grant.TransactionType.ToWire(), grant.Description), cancellationToken);
+        var outcome = await flash.GrantCreditsAsync(new FlashGrant(grant.UserId.Value, grant.AmountToSend, grant.TransactionType.ToWire(), grant.Description), cancellationToken);
         var now = clock.GetUtcNow();
         switch (outcome)
         {
@@ -207,7 +210,7 @@ internal sealed class GrantDispatcher(
             return;
         }
 
-        var outcome = await flashCredits.SpendAsync(grant.UserId.Value, -grant.Amount, grant.TransactionType.ToWire(), grant.Description, cancellationToken);
+        var outcome = await flashCredits.SpendAsync(grant.UserId.Value, -grant.AmountToSend, grant.TransactionType.ToWire(), grant.Description, cancellationToken);
         now = clock.GetUtcNow();
         switch (outcome)
         {

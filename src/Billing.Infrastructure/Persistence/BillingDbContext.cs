@@ -34,19 +34,31 @@ internal sealed class BillingDbContext : DbContext, IBillingDbContext
 
     public DbSet<InboxEvent> InboxEvents => Set<InboxEvent>();
 
+    public DbSet<Billing.Application.Stripe.StripePrice> StripePrices => Set<Billing.Application.Stripe.StripePrice>();
+
+    public DbSet<Billing.Application.Abstractions.Attention.AttentionItem> AttentionItems => Set<Billing.Application.Abstractions.Attention.AttentionItem>();
+
     /// <summary>
     /// Outbox timing (docs/decisions/0002): credit-owing domain events become outbox rows here, inside the caller's
     /// transaction, so the aggregate change and the grant it owes commit together. Nothing calls out from here.
     /// </summary>
     public override async Task<int> SaveChangesAsync(CancellationToken cancellationToken = default)
     {
-        WriteOutboxRows();
+        foreach (var grant in WriteOutboxRows())
+        {
+            await NetAgainstOwedDebtAsync(grant, cancellationToken);
+        }
+
         return await base.SaveChangesAsync(cancellationToken);
     }
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
-        WriteOutboxRows();
+        foreach (var grant in WriteOutboxRows())
+        {
+            NetAgainstOwedDebtAsync(grant, CancellationToken.None).GetAwaiter().GetResult();
+        }
+
         return base.SaveChanges(acceptAllChangesOnSuccess);
     }
 
@@ -56,8 +68,36 @@ internal sealed class BillingDbContext : DbContext, IBillingDbContext
         UseSnakeCaseColumns(modelBuilder);
     }
 
-    private void WriteOutboxRows()
+    /// <summary>
+    /// Owed debt is collected from the user's next positive grant (docs/decisions/0012): the oldest debt row with something
+    /// outstanding is netted against it, both rows change in this transaction, and the debt row's row version makes two
+    /// grants netting the same debt at once conflict (the unit of work re-runs the loser on fresh state).
+    /// </summary>
+    private async Task NetAgainstOwedDebtAsync(CreditGrant grant, CancellationToken cancellationToken)
     {
+        var debt = await CreditGrants
+            .Where(g => g.UserId == grant.UserId && g.Status == CreditGrantStatus.OwedDebt && g.Amount + g.DebtCollected < 0)
+            .OrderBy(g => g.CreatedAt)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (debt is null)
+        {
+            return;
+        }
+
+        var netted = grant.NetAgainst(debt, _clock.GetUtcNow());
+        _logger.LogInformation(
+            "Grant {GrantKey}: {Netted} of its {Amount} credits pay owed debt {DebtKey} ({Outstanding} still owed)",
+            grant.GrantKey.Value,
+            netted,
+            grant.Amount,
+            debt.GrantKey.Value,
+            debt.OutstandingDebt);
+    }
+
+    /// <summary>Adds the outbox rows the tracked aggregates owe; returns the positive ones (candidates for netting debt).</summary>
+    private List<CreditGrant> WriteOutboxRows()
+    {
+        var positive = new List<CreditGrant>();
         var aggregates = ChangeTracker.Entries<AggregateRoot>().Select(e => e.Entity).Where(a => a.DomainEvents.Count > 0).ToList();
         var now = _clock.GetUtcNow();
         foreach (var aggregate in aggregates)
@@ -66,7 +106,13 @@ internal sealed class BillingDbContext : DbContext, IBillingDbContext
             {
                 if (domainEvent is ICreditsOwedEvent owed)
                 {
-                    CreditGrants.Add(CreditGrant.FromRequest(owed.Grant, domainEvent.GetType().Name, now));
+                    var grant = CreditGrant.FromRequest(owed.Grant, domainEvent.GetType().Name, now);
+                    CreditGrants.Add(grant);
+                    if (!grant.IsClawback)
+                    {
+                        positive.Add(grant);
+                    }
+
                     _logger.LogInformation(
                         "{DomainEvent}: grant {GrantKey} of {Amount} credits ({TransactionType}) queued for user {UserId}",
                         domainEvent.GetType().Name,
@@ -83,6 +129,8 @@ internal sealed class BillingDbContext : DbContext, IBillingDbContext
 
             aggregate.ClearDomainEvents();
         }
+
+        return positive;
     }
 
     private static void UseSnakeCaseColumns(ModelBuilder modelBuilder)

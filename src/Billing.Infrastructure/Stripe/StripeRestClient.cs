@@ -60,7 +60,8 @@ internal sealed partial class StripeRestClient : IStripeClient
 
     public Task<StripeCheckoutSession> GetCheckoutSessionAsync(
         string sessionId, CancellationToken cancellationToken = default) =>
-        GetAsync(ObjectPath("/v1/checkout/sessions/", sessionId), query: null, StripeCheckoutSession.FromJson, cancellationToken);
+        // line_items is includable: its prices say which tier a subscription checkout created them for.
+        GetAsync(ObjectPath("/v1/checkout/sessions/", sessionId), [new("expand", new StripeFormUnindexedList(["line_items"]))], StripeCheckoutSession.FromJson, cancellationToken);
 
     public Task<StripeCheckoutSession> UpdateCheckoutSessionMetadataAsync(
         string sessionId,

@@ -26,6 +26,7 @@ internal static class StripeServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<StripeConfiguration>().Options
             ?? throw new StripeNotConfiguredException(sp.GetRequiredService<StripeConfiguration>().Problem!));
         services.TryAddSingleton(sp => sp.GetRequiredService<StripeConfiguration>().Settings);
+        services.TryAddSingleton(sp => Billing.Application.Stripe.StripePriceMap.Parse((sp.GetService<IConfiguration>() ?? configuration)[Billing.Application.Stripe.StripePriceMap.Variable]));
 
         // The adapter enforces a per-attempt timeout itself; HttpClient's would cut across retries.
         services.AddHttpClient(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);

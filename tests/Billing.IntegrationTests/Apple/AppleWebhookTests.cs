@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Billing.Domain.Catalog;
 using Billing.Domain.Common;
+using Billing.Domain.Grants;
 using Billing.Domain.Purchases;
 using Billing.Domain.Subscriptions;
 using Billing.IntegrationTests.Infrastructure;
@@ -190,6 +191,7 @@ public sealed class AppleWebhookTests(BillingDatabase database) : IClassFixture<
 
         // Another REFUND notification about the same refund claws back nothing more.
         Assert.Equal("ignored", (await _host.DeliverAsync(Notification("REFUND", revoked, null, DateTimeOffset.UtcNow.AddMinutes(-2)))).Status);
+        await MarkDeliveredAsync(clawback.GrantKey.Value); // Flash took the 50: the reversal gives them back
 
         var reversal = Notification("REFUND_REVERSED", transaction, null, DateTimeOffset.UtcNow.AddMinutes(-1));
         Assert.Equal("processed", (await _host.DeliverAsync(reversal)).Status);
@@ -219,6 +221,7 @@ public sealed class AppleWebhookTests(BillingDatabase database) : IClassFixture<
         Assert.Equal(TransactionType.Refund, clawback.TransactionType);
         Assert.StartsWith($"apple:refund:{original}:", clawback.GrantKey.Value, StringComparison.Ordinal);
         Assert.Equal(SubscriptionStatus.Expired, (await _host.SubscriptionAsync(original))!.Status);
+        await MarkDeliveredAsync(clawback.GrantKey.Value); // Flash took the 100: the reversal gives them back
 
         Assert.Equal("processed", (await _host.DeliverAsync(Notification("REFUND_REVERSED", SubscriptionTransaction(original, original, user), RenewalInfo(original)))).Status);
         var grants = await _host.GrantsAsync(user);
@@ -394,6 +397,97 @@ public sealed class AppleWebhookTests(BillingDatabase database) : IClassFixture<
         Assert.Contains("does not verify (apple.bad_signature)", reason, StringComparison.Ordinal);
         Assert.Null(await _host.SubscriptionAsync(original));
         Assert.Empty(await _host.GrantsAsync(user));
+    }
+
+    [Fact]
+    public async Task RefundReversed_BeforeTheClawbackWasApplied_VoidsIt_AndRestoresNothing()
+    {
+        var (user, transaction, clawbackKey) = await RefundedPackAsync();
+
+        var reversal = Notification("REFUND_REVERSED", transaction, null, DateTimeOffset.UtcNow.AddMinutes(-1));
+        Assert.Equal("processed", (await _host.DeliverAsync(reversal)).Status);
+
+        var grants = await _host.GrantsAsync(user);
+        Assert.Equal(CreditGrantStatus.Voided, Assert.Single(grants, g => g.GrantKey.Value == clawbackKey).Status);
+        Assert.DoesNotContain(grants, g => g.GrantKey.Value.StartsWith("apple:refund-reversed:", StringComparison.Ordinal));
+        Assert.Equal(50, grants.Where(g => g.Status != CreditGrantStatus.Voided).Sum(g => g.Amount)); // one payment, one grant
+        Assert.Equal(PurchaseStatus.Paid, Assert.Single(await _host.PurchasesAsync(user)).Status);
+    }
+
+    [Theory]
+    [InlineData("owed_debt", 0, 0)]
+    [InlineData("owed_debt", 20, 20)]
+    [InlineData("dead", 0, 0)]
+    [InlineData("delivered", 0, 50)]
+    public async Task RefundReversed_RestoresOnlyWhatTheClawbackReallyDebited(string clawbackStatus, int collectedByNetting, int restored)
+    {
+        var (user, transaction, clawbackKey) = await RefundedPackAsync();
+        await ExecuteAsync($"UPDATE credit_grants SET status = '{clawbackStatus}', debt_collected = {collectedByNetting} WHERE grant_key = '{clawbackKey}'");
+
+        Assert.Equal("processed", (await _host.DeliverAsync(Notification("REFUND_REVERSED", transaction, null))).Status);
+
+        var grants = await _host.GrantsAsync(user);
+        var clawback = Assert.Single(grants, g => g.GrantKey.Value == clawbackKey);
+        Assert.Equal(clawbackStatus == "delivered" ? CreditGrantStatus.Delivered : CreditGrantStatus.Voided, clawback.Status);
+        var restore = grants.Where(g => g.GrantKey.Value.StartsWith("apple:refund-reversed:", StringComparison.Ordinal)).Sum(g => g.Amount);
+        Assert.Equal(restored, restore);
+    }
+
+    [Theory]
+    [InlineData("pending", true, false)]
+    [InlineData("pending", false, true)]
+    [InlineData("in_doubt", false, true)]
+    public async Task RefundReversed_WhileTheClawbackMayBeReachingFlash_WaitsAndGrantsNothing(string clawbackStatus, bool inFlight, bool unconfirmed)
+    {
+        var (user, transaction, clawbackKey) = await RefundedPackAsync();
+        await ExecuteAsync($"UPDATE credit_grants SET status = '{clawbackStatus}', attempt_in_flight = {inFlight}, unconfirmed = {unconfirmed} WHERE grant_key = '{clawbackKey}'");
+
+        var reversal = Notification("REFUND_REVERSED", transaction, null);
+        await Assert.ThrowsAsync<Billing.Application.Grants.ClawbackUnsettledException>(() => _host.DeliverAsync(reversal));
+
+        var grants = await _host.GrantsAsync(user);
+        Assert.NotEqual(CreditGrantStatus.Voided, Assert.Single(grants, g => g.GrantKey.Value == clawbackKey).Status);
+        Assert.DoesNotContain(grants, g => g.GrantKey.Value.StartsWith("apple:refund-reversed:", StringComparison.Ordinal));
+        Assert.Equal(PurchaseStatus.Refunded, Assert.Single(await _host.PurchasesAsync(user)).Status);
+    }
+
+    [Fact]
+    public async Task RefundReversed_OfASubscriptionPeriod_WhoseClawbackIsOwed_VoidsIt_AndRestoresNothing()
+    {
+        var user = NewUser();
+        var original = NewTransactionId();
+        await _host.DeliverAsync(Subscribed(user, original, signedDate: DateTimeOffset.UtcNow.AddMinutes(-10)));
+        var refunded = SubscriptionTransaction(original, original, user) with { RevocationDate = DateTimeOffset.UtcNow.AddMinutes(-5), RevocationReason = 1 };
+        await _host.DeliverAsync(Notification("REFUND", refunded, RenewalInfo(original, autoRenewStatus: 0), DateTimeOffset.UtcNow.AddMinutes(-4)));
+        var clawback = Assert.Single(await _host.GrantsAsync(user), g => g.Amount < 0);
+        await ExecuteAsync($"UPDATE credit_grants SET status = 'owed_debt' WHERE grant_key = '{clawback.GrantKey.Value}'");
+
+        Assert.Equal("processed", (await _host.DeliverAsync(Notification("REFUND_REVERSED", SubscriptionTransaction(original, original, user), RenewalInfo(original)))).Status);
+
+        var grants = await _host.GrantsAsync(user);
+        Assert.Equal(CreditGrantStatus.Voided, Assert.Single(grants, g => g.Amount < 0).Status);
+        Assert.Equal(100, grants.Where(g => g.Status != CreditGrantStatus.Voided).Sum(g => g.Amount));
+        Assert.Equal(2, grants.Count);
+    }
+
+    private async Task<(string User, AppleTestTransaction Transaction, string ClawbackKey)> RefundedPackAsync()
+    {
+        var user = NewUser();
+        var transaction = new AppleTestTransaction { TransactionId = NewTransactionId(), ProductId = "com.timepoint.flash.credits.50", AppAccountToken = Guid.Parse(user) };
+        await _host.VerifyOkAsync(user, _host.Pki.SignTransaction(transaction));
+        var revoked = transaction with { RevocationDate = DateTimeOffset.UtcNow.AddMinutes(-1), RevocationReason = 0 };
+        var refund = Notification("REFUND", revoked, null, DateTimeOffset.UtcNow.AddMinutes(-3));
+        Assert.Equal("processed", (await _host.DeliverAsync(refund)).Status);
+        return (user, transaction, $"apple:refund:{transaction.TransactionId}:{refund.NotificationUuid}");
+    }
+
+    private Task MarkDeliveredAsync(string grantKey) =>
+        ExecuteAsync($"UPDATE credit_grants SET status = 'delivered', delivered_at = now() WHERE grant_key = '{grantKey}'");
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var command = _host.Database.DataSource.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync();
     }
 
     private static AppleTestNotification Subscribed(string user, string original, DateTimeOffset? start = null, string productId = Explorer, DateTimeOffset? signedDate = null) =>

@@ -53,6 +53,15 @@ public sealed record AppleTestTransaction
     /// <summary>Milliunits (2990 = 2.99).</summary>
     public long Price { get; init; } = 2990;
 
+    /// <summary>1 intro, 2 promotional, 3 offer code, 4 win-back; left out when null.</summary>
+    public int? OfferType { get; init; }
+
+    /// <summary>FREE_TRIAL, PAY_AS_YOU_GO, PAY_UP_FRONT, ONE_TIME; left out when null.</summary>
+    public string? OfferDiscountType { get; init; }
+
+    /// <summary>A higher subscription replaced this one; left out when null.</summary>
+    public bool? IsUpgraded { get; init; }
+
     public string ToJson()
     {
         var signedDate = SignedDate ?? DateTimeOffset.UtcNow;
@@ -81,6 +90,9 @@ public sealed record AppleTestTransaction
         AddIfSet(json, "expiresDate", ExpiresDate?.ToUnixTimeMilliseconds());
         AddIfSet(json, "revocationDate", RevocationDate?.ToUnixTimeMilliseconds());
         AddIfSet(json, "revocationReason", RevocationReason);
+        AddIfSet(json, "offerType", OfferType);
+        AddIfSet(json, "offerDiscountType", OfferDiscountType);
+        AddIfSet(json, "isUpgraded", IsUpgraded);
         return json.ToJsonString();
     }
 

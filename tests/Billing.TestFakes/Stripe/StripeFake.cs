@@ -249,6 +249,28 @@ public sealed partial class StripeFake : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A plan change made outside our Checkout (billing portal, dashboard): the subscription moves to <paramref name="priceId"/>
+    /// (an existing price, e.g. one configured in STRIPE_PRICE_MAP) at <paramref name="unitAmount"/>; the next invoices bill it.
+    /// </summary>
+    public void SwitchSubscriptionPrice(string subscriptionId, string priceId, long unitAmount)
+    {
+        lock (_gate)
+        {
+            var subscription = Find(_subscriptions, subscriptionId);
+            subscription.Item = new FakeLineItem
+            {
+                PriceId = priceId,
+                ProductId = $"prod_for_{priceId}",
+                ProductName = priceId,
+                Currency = subscription.Item.Currency,
+                UnitAmount = unitAmount,
+                Quantity = 1,
+                RecurringInterval = "month",
+            };
+        }
+    }
+
     /// <summary>Pays an open invoice (e.g. after a failed renewal); the subscription becomes active again.</summary>
     public void PayInvoice(string invoiceId)
     {
@@ -569,6 +591,7 @@ public sealed partial class StripeFake : IAsyncDisposable
             Id = NewId("in"),
             CustomerId = subscription.CustomerId,
             Subscription = subscription,
+            Line = subscription.Item,
             BillingReason = billingReason,
             AmountDue = amount,
             Currency = subscription.Item.Currency,

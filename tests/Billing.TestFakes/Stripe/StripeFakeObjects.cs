@@ -131,7 +131,9 @@ internal sealed class FakeSubscription
     public required string Id { get; init; }
     public required string ItemId { get; init; }
     public required string CustomerId { get; init; }
-    public required FakeLineItem Item { get; init; }
+
+    /// <summary>Settable: a plan change (portal, dashboard) moves the subscription to another price.</summary>
+    public required FakeLineItem Item { get; set; }
     public string Status { get; set; } = "active";
     public bool CancelAtPeriodEnd { get; set; }
     public long? CancelAt { get; set; }
@@ -185,6 +187,9 @@ internal sealed class FakeInvoice
     public required string Id { get; init; }
     public required string CustomerId { get; init; }
     public required FakeSubscription Subscription { get; init; }
+
+    /// <summary>The price billed, as it was when the invoice was made (a later plan change does not rewrite it).</summary>
+    public required FakeLineItem Line { get; init; }
     public required string BillingReason { get; init; }
     public string Status { get; set; } = "open";
     public long AmountDue { get; init; }
@@ -222,7 +227,7 @@ internal sealed class FakeInvoice
                     ["object"] = "line_item",
                     ["amount"] = AmountDue,
                     ["currency"] = Currency,
-                    ["description"] = $"1 × {Subscription.Item.ProductName}",
+                    ["description"] = $"1 × {Line.ProductName}",
                     ["parent"] = new JsonObject
                     {
                         ["type"] = "subscription_item_details",
@@ -238,12 +243,12 @@ internal sealed class FakeInvoice
                         ["type"] = "price_details",
                         ["price_details"] = new JsonObject
                         {
-                            ["price"] = Subscription.Item.PriceId,
-                            ["product"] = Subscription.Item.ProductId,
+                            ["price"] = Line.PriceId,
+                            ["product"] = Line.ProductId,
                         },
-                        ["unit_amount_decimal"] = Subscription.Item.UnitAmount.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        ["unit_amount_decimal"] = Line.UnitAmount.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     },
-                    ["quantity"] = Subscription.Item.Quantity,
+                    ["quantity"] = Line.Quantity,
                 },
             },
             $"/v1/invoices/{Id}/lines"),

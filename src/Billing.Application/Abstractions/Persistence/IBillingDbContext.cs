@@ -24,6 +24,10 @@ public interface IBillingDbContext
 
     DbSet<InboxEvent> InboxEvents { get; }
 
+    DbSet<Attention.AttentionItem> AttentionItems { get; }
+
+    DbSet<Billing.Application.Stripe.StripePrice> StripePrices { get; }
+
     DatabaseFacade Database { get; }
 
     Microsoft.EntityFrameworkCore.ChangeTracking.ChangeTracker ChangeTracker { get; }

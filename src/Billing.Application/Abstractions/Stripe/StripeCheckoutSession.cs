@@ -27,6 +27,9 @@ public sealed record StripeCheckoutSession(
     /// <summary>Stripe's fulfilment rule: anything but <c>unpaid</c> (i.e. <c>paid</c>, <c>no_payment_required</c>).</summary>
     public bool IsPaymentSettled => PaymentStatus is not null && PaymentStatus != "unpaid";
 
+    /// <summary>The prices of the session's line items; only present when <c>line_items</c> was expanded.</summary>
+    public IReadOnlyList<string> LinePriceIds { get; init; } = [];
+
     public static StripeCheckoutSession FromJson(JsonElement json) =>
         new(
             json.RequiredId("checkout session"),
@@ -44,5 +47,8 @@ public sealed record StripeCheckoutSession(
             json.String("currency"),
             json.Bool("livemode") ?? false,
             json.Timestamp("created"),
-            json.Timestamp("expires_at"));
+            json.Timestamp("expires_at"))
+        {
+            LinePriceIds = [.. json.ListItems("line_items").Select(item => item.Child("price")?.String("id") ?? item.Id("price")).OfType<string>()],
+        };
 }

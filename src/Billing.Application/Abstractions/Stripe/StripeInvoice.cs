@@ -32,6 +32,9 @@ public sealed record StripeInvoice(
     bool Livemode,
     DateTimeOffset? Created)
 {
+    /// <summary>The invoice's lines (first page as the invoice carries it): what was billed, at which price, for which period.</summary>
+    public IReadOnlyList<StripeInvoiceLine> Lines { get; init; } = [];
+
     public static StripeInvoice FromJson(JsonElement json)
     {
         var id = json.RequiredId("invoice");
@@ -60,10 +63,13 @@ public sealed record StripeInvoice(
             json.Metadata(),
             parentDetails?.Metadata() ?? legacyDetails?.Metadata() ?? new Dictionary<string, string>(),
             json.Bool("livemode") ?? false,
-            json.Timestamp("created"));
+            json.Timestamp("created"))
+        {
+            Lines = [.. json.ListItems("lines").Select(StripeInvoiceLine.FromJson)],
+        };
     }
 
-    private static string? ReadLinePriceId(JsonElement? line)
+    internal static string? ReadLinePriceId(JsonElement? line)
     {
         if (line is not { } value)
         {
@@ -72,5 +78,29 @@ public sealed record StripeInvoice(
 
         // basil+: pricing.price_details.price; older: price.id (or a bare id).
         return value.Path("pricing", "price_details")?.Id("price") ?? value.Id("price");
+    }
+}
+
+/// <summary>One invoice line: the price billed (basil+: <c>pricing.price_details</c>; older: the <c>price</c> object), its amount and period.</summary>
+/// <remarks><c>PriceMetadata</c>: the price's metadata when the line carries the full price object (older API versions).</remarks>
+public sealed record StripeInvoiceLine(
+    string? PriceId,
+    string? ProductId,
+    long? Amount,
+    DateTimeOffset? PeriodStart,
+    DateTimeOffset? PeriodEnd,
+    IReadOnlyDictionary<string, string> PriceMetadata)
+{
+    public static StripeInvoiceLine FromJson(JsonElement line)
+    {
+        var price = line.Child("price");
+        var period = line.Child("period");
+        return new StripeInvoiceLine(
+            StripeInvoice.ReadLinePriceId(line),
+            line.Path("pricing", "price_details")?.Id("product") ?? price?.Id("product"),
+            line.Long("amount"),
+            period?.Timestamp("start"),
+            period?.Timestamp("end"),
+            price is { ValueKind: JsonValueKind.Object } full ? full.Metadata() : new Dictionary<string, string>());
     }
 }

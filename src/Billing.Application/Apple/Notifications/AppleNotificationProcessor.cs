@@ -1,8 +1,11 @@
 using Billing.Application.Abstractions.Apple;
+using Billing.Application.Abstractions.Attention;
 using Billing.Application.Abstractions.Persistence;
+using Billing.Application.Grants;
 using Billing.Application.Inbox;
 using Billing.Domain.Catalog;
 using Billing.Domain.Common;
+using Billing.Domain.Purchases;
 using Billing.Domain.Subscriptions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -19,6 +22,8 @@ namespace Billing.Application.Apple.Notifications;
 internal sealed class AppleNotificationProcessor(
     IAppleSignedDataVerifier verifier,
     AppleEntitlements entitlements,
+    ClawbackReversals reversals,
+    IAttentionList attention,
     IBillingDbContext db,
     ILogger<AppleNotificationProcessor> logger) : IProviderEventProcessor
 {
@@ -114,10 +119,26 @@ internal sealed class AppleNotificationProcessor(
         var userId = await ResolveUserAsync(n, known?.UserId, ct);
         if (userId is null)
         {
-            return Ignored(UnknownUser(n));
+            return await Unattributable(n, transactionId, UnknownUser(n), ct);
+        }
+
+        if (known is not null && known.UserId != userId.Value && !AppleEntitlements.IsPurchaseByTokenHolder(transaction, userId.Value)
+            && known.PaidPeriods.All(p => p.GrantKey != GrantKey.ForAppleTransaction(transactionId).Value))
+        {
+            // A renewal whose token names someone other than the owner: only a new purchase moves a subscription.
+            return await Unattributable(
+                n,
+                transactionId,
+                $"transaction {transactionId} ({transaction.TransactionReason ?? "no reason"}) names user {userId.Value.Value}, but subscription {known.ProviderSubscriptionId} belongs to another user and only a PURCHASE with the buyer's token moves it",
+                ct);
         }
 
         var outcome = await entitlements.RecordSubscriptionPeriodAsync(userId.Value, tier, transaction, n.OccurredAt, ct);
+        if (outcome.SandboxNotGranted is { } sandboxReason)
+        {
+            return Ignored($"{VerifyApplePurchase.VerifyApplePurchaseResult.SandboxNotGranted}: {sandboxReason} (period recorded, nothing granted)");
+        }
+
         logger.LogInformation(
             "Apple {Type} for transaction {TransactionId}: {Outcome}",
             EventName(n),
@@ -214,7 +235,11 @@ internal sealed class AppleNotificationProcessor(
         return Processed();
     }
 
-    /// <summary>REFUND_REVERSED: what the refund clawed back is owed again (once per reversal).</summary>
+    /// <summary>
+    /// REFUND_REVERSED: what the refund really took is owed again, once per reversal. Its clawbacks that were never applied are
+    /// voided first, so a reversal of a clawback still pending, owed or dead restores nothing (docs/decisions/0011); a
+    /// clawback in flight or in doubt makes the notification wait (retried) until it is settled.
+    /// </summary>
     private async Task<(InboxOutcome, string?)> ReverseRefund(NotificationContext n, CancellationToken ct)
     {
         if (n.Transaction is not { TransactionId: { } transactionId } transaction)
@@ -224,18 +249,27 @@ internal sealed class AppleNotificationProcessor(
 
         var reversalKey = GrantKey.ForAppleRefundReversal(transactionId, n.Notification.NotificationUuid!);
         var purchase = await entitlements.FindPurchaseAsync(transactionId, ct);
-        if (purchase is not null)
+        var subscription = purchase is null
+            ? await entitlements.FindSubscriptionAsync(transaction.OriginalTransactionId ?? transactionId, ct)
+            : null;
+        var paymentKey = GrantKey.ForAppleTransaction(transactionId);
+        var refunded = purchase?.Status is PurchaseStatus.Refunded or PurchaseStatus.PartiallyRefunded
+            || subscription?.PaidPeriods.Any(p => p.GrantKey == paymentKey.Value && p.RefundedAt is not null) == true;
+        if (!refunded)
         {
-            return purchase.ReverseRefund(reversalKey, n.OccurredAt) ? Processed() : Ignored($"purchase {transactionId} has no refund to reverse");
+            return Ignored($"transaction {transactionId} has no refund to reverse");
         }
 
-        var subscription = await entitlements.FindSubscriptionAsync(transaction.OriginalTransactionId ?? transactionId, ct);
-        if (subscription is not null && subscription.ReversePeriodRefund(GrantKey.ForAppleTransaction(transactionId), reversalKey, n.OccurredAt))
-        {
-            return Processed();
-        }
-
-        return Ignored($"transaction {transactionId} has no refund to reverse");
+        var debited = Credits.Of(await reversals.VoidUnappliedAsync(
+            $"{GrantKey.ForAppleRefund(transactionId).Value}:",
+            $"{GrantKey.ForAppleRefundReversal(transactionId).Value}:",
+            $"voided: the refund was reversed (notification {n.Notification.NotificationUuid}) before this clawback was applied",
+            ct));
+        var reversed = purchase is not null
+            ? purchase.ReverseRefund(reversalKey, debited, n.OccurredAt)
+            : subscription!.ReversePeriodRefund(paymentKey, reversalKey, debited, n.OccurredAt);
+        logger.LogInformation("Apple REFUND_REVERSED for transaction {TransactionId}: {Credits} credits that were debited are restored", transactionId, debited.Value);
+        return reversed ? Processed() : Ignored($"transaction {transactionId} has no refund to reverse");
     }
 
     /// <summary>ONE_TIME_CHARGE: a consumable bought outside the verify route (or before it was called) is granted once per transactionId.</summary>
@@ -270,10 +304,15 @@ internal sealed class AppleNotificationProcessor(
         var userId = await ResolveUserAsync(n, knownOwner: null, ct);
         if (userId is null)
         {
-            return Ignored(UnknownUser(n));
+            return await Unattributable(n, transactionId, UnknownUser(n), ct);
         }
 
-        await entitlements.RecordPackAsync(userId.Value, pack, transaction, ct);
+        var recorded = await entitlements.RecordPackAsync(userId.Value, pack, transaction, ct);
+        if (recorded.SandboxNotGranted is { } sandboxReason)
+        {
+            return Ignored($"{VerifyApplePurchase.VerifyApplePurchaseResult.SandboxNotGranted}: {sandboxReason} (purchase recorded, nothing granted)");
+        }
+
         logger.LogInformation("Apple ONE_TIME_CHARGE {TransactionId} ({ProductId}) granted to user {UserId}", transactionId, pack.Id, userId.Value.Value);
         return Processed();
     }
@@ -298,6 +337,17 @@ internal sealed class AppleNotificationProcessor(
         return OriginalTransactionId(n) is { } originalTransactionId
             ? (await entitlements.FindPurchaseByOriginalTransactionAsync(originalTransactionId, ct))?.UserId
             : null;
+    }
+
+    /// <summary>
+    /// A verified, paid transaction nobody can be credited with: recorded on the attention list (once per transaction) with the
+    /// reason, and the notification acknowledged without a grant. The verify route of the buyer still grants and binds it.
+    /// </summary>
+    private async Task<(InboxOutcome, string?)> Unattributable(NotificationContext n, string transactionId, string reason, CancellationToken ct)
+    {
+        await attention.RaiseAsync(AttentionKinds.UnattributableAppleTransaction, GrantKey.ForAppleTransaction(transactionId).Value, null, $"{EventName(n)}: {reason}", ct);
+        logger.LogWarning("Apple {Type} for transaction {TransactionId} cannot be attributed: on the attention list", EventName(n), transactionId);
+        return Ignored($"{reason} (on the attention list)");
     }
 
     private void DiscardPendingChanges()

@@ -12,10 +12,14 @@ public sealed record VerifyApplePurchaseCommand(string UserId, string? SignedTra
 /// <summary>
 /// <c>status</c>: <c>granted</c> (credits owed for this transaction: now, or already), <c>revoked</c> (Apple refunded or
 /// revoked it: nothing granted), <c>refunded</c> (recorded earlier and refunded since).
+/// <c>sandbox_not_granted</c>: a Sandbox transaction in a Production service, verified and recorded, no credits
+/// (docs/decisions/0010; <c>reason</c> says why).
 /// <c>already_processed</c>: this transaction was recorded before this call; nothing new was granted.
+/// <c>environment</c>: the Apple environment of the transaction.
 /// </summary>
-public sealed record VerifyApplePurchaseResult(string Status, string ProductId, string TransactionId, int CreditsGranted, bool AlreadyProcessed)
+public sealed record VerifyApplePurchaseResult(string Status, string ProductId, string TransactionId, int CreditsGranted, bool AlreadyProcessed, string? Environment = null, string? Reason = null)
 {
+    public const string SandboxNotGranted = "sandbox_not_granted";
     public const string Granted = "granted";
     public const string Revoked = "revoked";
     public const string Refunded = "refunded";

@@ -50,13 +50,13 @@ internal sealed class VerifyApplePurchaseCommandHandler(
 
         if (product is CreditPack pack)
         {
-            return Answer(await entitlements.RecordPackAsync(userId, pack, transaction, cancellationToken), product, transactionId, userId);
+            return Answer(await entitlements.RecordPackAsync(userId, pack, transaction, cancellationToken), product, transaction, userId);
         }
 
         // The payment's own time orders it against notifications: a transaction's signedDate is only when this copy was signed.
         var occurredAt = transaction.PurchaseDate ?? transaction.SignedDate ?? clock.GetUtcNow();
         var outcome = await entitlements.RecordSubscriptionPeriodAsync(userId, (SubscriptionTier)product, transaction, occurredAt, cancellationToken);
-        return Answer(outcome, product, transactionId, userId);
+        return Answer(outcome, product, transaction, userId);
     }
 
     /// <summary>Apple took it back: nothing is granted here (a clawback of an earlier grant is the REFUND notification's job).</summary>
@@ -67,14 +67,21 @@ internal sealed class VerifyApplePurchaseCommandHandler(
             : (await entitlements.FindSubscriptionAsync(transaction.OriginalTransactionId ?? transactionId, cancellationToken))?.PaidPeriods
                 .Any(p => p.GrantKey == GrantKey.ForAppleTransaction(transactionId).Value) == true;
         logger.LogInformation("Apple transaction {TransactionId} ({ProductId}) from user {UserId} is revoked; nothing granted", transactionId, product.Id, userId.Value);
-        return new VerifyApplePurchaseResult(VerifyApplePurchaseResult.Revoked, product.Id, transactionId, CreditsGranted: 0, AlreadyProcessed: known);
+        return new VerifyApplePurchaseResult(VerifyApplePurchaseResult.Revoked, product.Id, transactionId, CreditsGranted: 0, AlreadyProcessed: known, transaction.Environment);
     }
 
-    private VerifyApplePurchaseResult Answer(AppleGrantOutcome outcome, Product product, string transactionId, UserId userId)
+    private VerifyApplePurchaseResult Answer(AppleGrantOutcome outcome, Product product, AppleTransaction transaction, UserId userId)
     {
+        var transactionId = transaction.TransactionId!;
+        if (outcome.SandboxNotGranted is { } reason)
+        {
+            logger.LogWarning("Apple Sandbox transaction {TransactionId} ({ProductId}) from user {UserId} recorded without credits: {Reason}", transactionId, product.Id, userId.Value, reason);
+            return new VerifyApplePurchaseResult(VerifyApplePurchaseResult.SandboxNotGranted, product.Id, transactionId, CreditsGranted: 0, AlreadyProcessed: !outcome.Granted && reason.StartsWith("recorded earlier", StringComparison.Ordinal), transaction.Environment, reason);
+        }
+
         Log(outcome, transactionId, product.Id, userId);
         var status = outcome.Refunded ? VerifyApplePurchaseResult.Refunded : VerifyApplePurchaseResult.Granted;
-        return new VerifyApplePurchaseResult(status, product.Id, transactionId, outcome.Credits, AlreadyProcessed: !outcome.Granted);
+        return new VerifyApplePurchaseResult(status, product.Id, transactionId, outcome.Credits, AlreadyProcessed: !outcome.Granted, transaction.Environment);
     }
 
     private void Log(AppleGrantOutcome outcome, string transactionId, string productId, UserId userId)

@@ -34,6 +34,14 @@ internal sealed class GetBillingStatusQueryHandler(IBillingDbContext db) : IRequ
             .Take(MaxItems)
             .ToListAsync(cancellationToken);
 
+        // Owed debt is read on its own: an old debt row may be outside the newest grants listed above.
+        var debts = await db.CreditGrants.AsNoTracking()
+            .Where(g => g.UserId == userId && g.Status == CreditGrantStatus.OwedDebt)
+            .OrderBy(g => g.CreatedAt)
+            .Take(MaxItems)
+            .Select(g => new DebtItemResponse(g.GrantKey.Value, g.Amount, g.DebtCollected, -g.Amount - g.DebtCollected, g.CreatedAt))
+            .ToListAsync(cancellationToken);
+
         return new BillingStatusResponse(
             userId.Value,
             subscriptions.Any(s => s.Status is SubscriptionStatus.Active or SubscriptionStatus.Canceled or SubscriptionStatus.PastDue),
@@ -48,7 +56,8 @@ internal sealed class GetBillingStatusQueryHandler(IBillingDbContext db) : IRequ
                 p.AmountRefundedMinor,
                 p.CreditsClawedBack.Value,
                 p.CreatedAt,
-                p.PaidAt))],
+                p.PaidAt,
+                p.Environment))],
             new GrantSummaryResponse(
                 grants.Where(g => g.Status == CreditGrantStatus.Pending).Sum(g => g.Amount),
                 grants.Where(g => g.Status == CreditGrantStatus.Delivered).Sum(g => g.Amount),
@@ -60,7 +69,10 @@ internal sealed class GetBillingStatusQueryHandler(IBillingDbContext db) : IRequ
                     g.Attempts,
                     g.LastError,
                     g.CreatedAt,
-                    g.DeliveredAt))]));
+                    g.DeliveredAt,
+                    g.NettedCredits,
+                    g.Environment))]),
+            new DebtResponse(debts.Sum(d => d.Outstanding), debts));
     }
 
     private static SubscriptionStatusResponse ToResponse(Subscription s) => new(
@@ -72,7 +84,8 @@ internal sealed class GetBillingStatusQueryHandler(IBillingDbContext db) : IRequ
         s.CurrentPeriodStart,
         s.CurrentPeriodEnd,
         s.CancelAtPeriodEnd,
-        s.LastGrantAt);
+        s.LastGrantAt,
+        s.Environment);
 
     /// <summary>PastDue → past_due, OwedDebt → owed_debt: the snake_case the rest of the platform speaks.</summary>
     internal static string Wire(string pascal)

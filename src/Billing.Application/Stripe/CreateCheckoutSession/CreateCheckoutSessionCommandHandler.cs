@@ -21,6 +21,7 @@ internal sealed class CreateCheckoutSessionCommandHandler(
     IBillingDbContext db,
     IStripeClient stripe,
     StripeSettings settings,
+    StripeTierResolver tiers,
     TimeProvider clock,
     ILogger<CreateCheckoutSessionCommandHandler> logger)
     : IRequestHandler<CreateCheckoutSessionCommand, CreateCheckoutSessionResult>
@@ -61,6 +62,12 @@ internal sealed class CreateCheckoutSessionCommandHandler(
         {
             // The only parameters the caller controls: their rejection is the caller's mistake (400), not ours (502).
             throw new InvalidDomainValueException($"checkout.{refused.Param}", $"Stripe refused the {refused.Param}.");
+        }
+
+        if (product is SubscriptionTier tier)
+        {
+            // Checkout makes a new price for this tier: remember it, so the invoices billed at it grant this tier (0013).
+            await tiers.RecordCheckoutPricesAsync(session.LinePriceIds, tier, cancellationToken);
         }
 
         if (product is CreditPack pack
@@ -151,6 +158,7 @@ internal sealed class CreateCheckoutSessionCommandHandler(
             Metadata = metadata,
             SubscriptionMetadata = isTier ? metadata : null,
             PaymentIntentMetadata = isTier ? null : metadata,
+            Expand = isTier ? ["line_items"] : null,
         };
     }
 

@@ -1,3 +1,4 @@
+using Billing.Application.Abstractions.Attention;
 using Billing.Application.Abstractions.Persistence;
 using Billing.Application.Abstractions.Stripe;
 using Billing.Domain.Catalog;
@@ -16,7 +17,7 @@ internal sealed record StripeSubscriptionHints(IReadOnlyDictionary<string, strin
 /// one, mirroring Stripe's state onto it, and granting a paid invoice's period. All of them are keyed and guarded by the
 /// aggregate (one subscription per Stripe id, one grant per invoice and per period, older events never regress state).
 /// </summary>
-internal sealed class StripeSubscriptionSync(IBillingDbContext db, TimeProvider clock, ILogger<StripeSubscriptionSync> logger)
+internal sealed class StripeSubscriptionSync(IBillingDbContext db, StripeTierResolver tiers, IAttentionList attention, TimeProvider clock, ILogger<StripeSubscriptionSync> logger)
 {
     /// <summary>Billing reasons whose invoice pays a whole period of the tier (<c>subscription</c> is the pre-2018 name).</summary>
     private static readonly HashSet<string> PeriodBillingReasons = ["subscription_create", "subscription_cycle", "subscription"];
@@ -102,10 +103,12 @@ internal sealed class StripeSubscriptionSync(IBillingDbContext db, TimeProvider 
     }
 
     /// <summary>
-    /// A paid invoice owes the tier's credits for the period it bills, once: keyed by the invoice and refused for a period
-    /// already paid, whichever event (invoice.paid or checkout.session.completed) gets here first.
+    /// A paid invoice owes credits for the period it bills, once: keyed by the invoice and refused for a period already paid,
+    /// whichever event (invoice.paid or checkout.session.completed) gets here first. The credits follow the money collected
+    /// (docs/decisions/0013): the tier of the price the invoice billed, never the subscription's current tier; nothing for an
+    /// invoice that collected nothing; and a price that maps to no tier grants nothing and goes to the attention list.
     /// </summary>
-    public (bool Granted, string Description) RecordPaidInvoice(Subscription local, StripeInvoice invoice, StripeSubscription? remote, DateTimeOffset occurredAt)
+    public async Task<(bool Granted, string Description)> RecordPaidInvoiceAsync(Subscription local, StripeInvoice invoice, StripeSubscription? remote, DateTimeOffset occurredAt, CancellationToken cancellationToken)
     {
         if (!invoice.Paid)
         {
@@ -124,10 +127,35 @@ internal sealed class StripeSubscriptionSync(IBillingDbContext db, TimeProvider 
             throw new StripeObjectFormatException($"Paid invoice {invoice.Id} carries no billing period.");
         }
 
-        return local.RecordPaidPeriod(period, GrantKey.ForStripeInvoice(invoice.Id), occurredAt, clock.GetUtcNow())
-            ? (true, $"invoice {invoice.Id} granted {local.CreditsPerPeriod} credits for {period}")
-            : (false, $"invoice {invoice.Id} (period {period}) was already granted");
+        var key = GrantKey.ForStripeInvoice(invoice.Id);
+        if (local.HasPaidPeriod(period.Start) || local.PaidPeriods.Any(p => p.GrantKey == key.Value))
+        {
+            return (false, $"invoice {invoice.Id} (period {period}) was already granted");
+        }
+
+        var line = PeriodLine(invoice);
+        var tier = line is null ? null : await tiers.ResolveAsync(line, cancellationToken);
+        if (tier is null)
+        {
+            var reason = $"invoice {invoice.Id} of subscription {local.ProviderSubscriptionId} was paid at price {line?.PriceId ?? "(none)"}, which maps to no subscription tier ({StripePriceMap.Variable}, or a price our Checkout created): nothing granted, nothing guessed";
+            await attention.RaiseAsync(AttentionKinds.UnmappedStripePrice, key.Value, local.UserId.Value, reason, cancellationToken);
+            logger.LogError("Stripe {Reason}", reason);
+            return (false, reason + " (on the attention list)");
+        }
+
+        // A period paid with nothing (trial, 100 % coupon, customer balance) grants nothing: the money behind a balance was
+        // already granted with the period it paid for.
+        var credits = invoice.AmountPaid is 0 ? Credits.Zero : tier.CreditsPerPeriod;
+        local.RecordPaidPeriod(period, key, occurredAt, clock.GetUtcNow(), credits);
+        return credits == Credits.Zero
+            ? (false, $"invoice {invoice.Id} collected nothing (amount_paid 0): period {period} recorded, no credits granted")
+            : (true, $"invoice {invoice.Id} granted {credits} credits ({tier.Tier}, price {line!.PriceId}) for {period}");
     }
+
+    /// <summary>The line that bills the invoice's period (the subscription item), else the first line with a price.</summary>
+    private static StripeInvoiceLine? PeriodLine(StripeInvoice invoice) =>
+        invoice.Lines.FirstOrDefault(l => l.PriceId is not null && l.PeriodStart == invoice.PeriodStart && l.PeriodEnd == invoice.PeriodEnd)
+        ?? invoice.Lines.FirstOrDefault(l => l.PriceId is not null);
 
     private async Task<string?> UserOfStripeCustomer(string? stripeCustomerId, CancellationToken cancellationToken)
     {

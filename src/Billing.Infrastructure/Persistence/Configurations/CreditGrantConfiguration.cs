@@ -22,7 +22,13 @@ internal sealed class CreditGrantConfiguration : IEntityTypeConfiguration<Credit
         builder.HasIndex(g => g.UserId).HasDatabaseName("ix_credit_grants_user_id");
         builder.Property<uint>("Version").IsRowVersion();
         builder.Property(g => g.DeliveredVia).HasConversion(v => v.HasValue ? ValueConversions.ToSnakeCase(v.Value.ToString()) : null, v => v == null ? null : Enum.Parse<GrantConfirmation>(v, true)).HasMaxLength(16);
+        builder.Property(g => g.Environment).HasMaxLength(16);
+        builder.Property(g => g.NettedDebtGrantId).HasConversion(id => id.HasValue ? id.Value.Value : (Guid?)null, v => v.HasValue ? new CreditGrantId(v.Value) : null);
         builder.Ignore(g => g.IsClawback);
         builder.Ignore(g => g.MayAlreadyBeApplied);
+        builder.Ignore(g => g.AmountToSend);
+        builder.Ignore(g => g.OutstandingDebt);
+        builder.Ignore(g => g.CreditsDebited);
+        builder.Ignore(g => g.CanBeVoided);
     }
 }

@@ -24,6 +24,7 @@ internal sealed class PurchaseConfiguration : IEntityTypeConfiguration<Purchase>
         builder.Property(p => p.ProviderPurchaseId).HasMaxLength(255).IsRequired();
         builder.Property(p => p.ProviderPaymentId).HasMaxLength(255);
         builder.Property(p => p.Status).IsSnakeCaseEnum(32);
+        builder.Property(p => p.Environment).HasMaxLength(16);
         builder.Property(p => p.CreditsClawedBack).HasConversion(c => c.Value, v => Credits.Of(v));
         builder.HasIndex(p => new { p.Provider, p.ProviderPurchaseId }).IsUnique().HasDatabaseName("ux_purchases_provider_purchase");
         builder.HasIndex(p => p.UserId).HasDatabaseName("ix_purchases_user_id");

@@ -17,6 +17,7 @@ internal sealed class SubscriptionConfiguration : IEntityTypeConfiguration<Subsc
         builder.Property(s => s.Tier).IsSnakeCaseEnum(16);
         builder.Property(s => s.ProviderSubscriptionId).HasMaxLength(255).IsRequired();
         builder.Property(s => s.Status).IsSnakeCaseEnum(16);
+        builder.Property(s => s.Environment).HasMaxLength(16);
         builder.Property(s => s.CreditsPerPeriod).HasConversion(c => c.Value, v => Credits.Of(v));
         builder.HasIndex(s => new { s.Source, s.ProviderSubscriptionId }).IsUnique().HasDatabaseName("ux_subscriptions_provider");
         builder.HasIndex(s => s.UserId).HasDatabaseName("ix_subscriptions_user_id");
@@ -37,6 +38,7 @@ internal sealed class SubscriptionPeriodConfiguration : IEntityTypeConfiguration
         builder.Property(p => p.Id).UseIdentityByDefaultColumn();
         builder.Property<SubscriptionId>("SubscriptionId").HasConversion(id => id.Value, v => new SubscriptionId(v));
         builder.Property(p => p.GrantKey).HasMaxLength(GrantKey.MaxLength).IsRequired();
+        builder.Property(p => p.PaidBy).HasConversion(v => v.HasValue ? v.Value.Value : null, v => v == null ? null : UserId.From(v)).HasMaxLength(UserId.MaxLength);
         builder.HasIndex("SubscriptionId", nameof(SubscriptionPeriod.PeriodStart)).IsUnique().HasDatabaseName("ux_subscription_periods_period");
         builder.HasIndex(p => p.GrantKey).IsUnique().HasDatabaseName("ux_subscription_periods_grant_key");
     }

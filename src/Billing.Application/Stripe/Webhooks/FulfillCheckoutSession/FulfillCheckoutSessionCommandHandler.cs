@@ -22,6 +22,7 @@ internal sealed class FulfillCheckoutSessionCommandHandler(
     IBillingDbContext db,
     IStripeClient stripe,
     StripeSubscriptionSync subscriptions,
+    StripeTierResolver tiers,
     TimeProvider clock,
     ILogger<FulfillCheckoutSessionCommandHandler> logger)
     : IRequestHandler<FulfillCheckoutSessionCommand, StripeEventResult>
@@ -88,6 +89,12 @@ internal sealed class FulfillCheckoutSessionCommandHandler(
             return StripeEventResult.Ignored($"subscription {subscriptionId} of checkout session {session.Id} does not exist at Stripe");
         }
 
+        if (StripeMetadata.FindProduct(session.Metadata) is SubscriptionTier bought)
+        {
+            // The session created its line prices for the tier it sold: invoices billed at them pay that tier (0013).
+            await tiers.RecordCheckoutPricesAsync(session.LinePriceIds, bought, cancellationToken);
+        }
+
         var hints = new StripeSubscriptionHints(session.Metadata, session.ClientReferenceId);
         var (subscription, problem) = await subscriptions.FindOrStartAsync(remote, hints, occurredAt, cancellationToken);
         if (subscription is null)
@@ -104,7 +111,7 @@ internal sealed class FulfillCheckoutSessionCommandHandler(
             return StripeEventResult.Processed($"subscription {remote.Id} recorded; its first invoice grants when invoice.paid arrives");
         }
 
-        var (_, description) = subscriptions.RecordPaidInvoice(subscription, invoice, remote, occurredAt);
+        var (_, description) = await subscriptions.RecordPaidInvoiceAsync(subscription, invoice, remote, occurredAt, cancellationToken);
         return StripeEventResult.Processed(description);
     }
 }

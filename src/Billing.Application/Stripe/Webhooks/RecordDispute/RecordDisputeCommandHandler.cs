@@ -1,5 +1,6 @@
 using Billing.Application.Abstractions.Persistence;
 using Billing.Application.Abstractions.Stripe;
+using Billing.Application.Grants;
 using Billing.Domain.Common;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
@@ -12,7 +13,7 @@ namespace Billing.Application.Stripe.Webhooks.RecordDispute;
 /// credits may be spent already); a lost one claws back whatever the purchase still holds (keyed <c>stripe:dispute:{id}</c>);
 /// a won one restores nothing because nothing was taken. Disputes on subscription payments are recorded only.
 /// </summary>
-internal sealed class RecordDisputeCommandHandler(IBillingDbContext db, IStripeClient stripe, ILogger<RecordDisputeCommandHandler> logger)
+internal sealed class RecordDisputeCommandHandler(IBillingDbContext db, IStripeClient stripe, ClawbackReversals reversals, ILogger<RecordDisputeCommandHandler> logger)
     : IRequestHandler<RecordDisputeCommand, StripeEventResult>
 {
     public async Task<StripeEventResult> Handle(RecordDisputeCommand request, CancellationToken cancellationToken)
@@ -30,10 +31,12 @@ internal sealed class RecordDisputeCommandHandler(IBillingDbContext db, IStripeC
             return StripeEventResult.Ignored($"dispute {dispute.Id} on charge {dispute.ChargeId} is {dispute.Status} ({dispute.Reason}): recorded; credits are clawed back only if it is lost");
         }
 
+        var lossKey = GrantKey.ForStripeDispute(dispute.Id);
         if (dispute.Status == "won")
         {
             logger.LogInformation("Stripe dispute {DisputeId} won", dispute.Id);
-            return StripeEventResult.Ignored($"dispute {dispute.Id} won: nothing was clawed back, so nothing is restored");
+            return await ReverseLossAsync(dispute, lossKey, stripeEvent.Created, cancellationToken)
+                ?? StripeEventResult.Ignored($"dispute {dispute.Id} won: nothing was clawed back, so nothing is restored");
         }
 
         var paymentIntentId = dispute.PaymentIntentId;
@@ -52,8 +55,44 @@ internal sealed class RecordDisputeCommandHandler(IBillingDbContext db, IStripeC
         }
 
         logger.LogWarning("Stripe dispute {DisputeId} lost: clawing back what remains of purchase {PurchaseId}", dispute.Id, purchase.Id.Value);
-        return purchase.RecordDisputeLost(GrantKey.ForStripeDispute(dispute.Id), stripeEvent.Created)
+        return purchase.RecordDisputeLost(lossKey, stripeEvent.Created)
             ? StripeEventResult.Processed()
             : StripeEventResult.Ignored($"dispute {dispute.Id} lost, but purchase {purchase.Id.Value} was already fully refunded");
+    }
+
+    /// <summary>
+    /// A dispute that was lost (and clawed back) and then won after all: its clawback is voided when it was never applied, and
+    /// only what it really debited is restored, once (<c>stripe:dispute-won:{id}</c>; docs/decisions/0011). Null when the loss
+    /// clawed back nothing (a dispute won outright).
+    /// </summary>
+    private async Task<StripeEventResult?> ReverseLossAsync(StripeDispute dispute, GrantKey lossKey, DateTimeOffset occurredAt, CancellationToken cancellationToken)
+    {
+        var loss = await db.CreditGrants.AsNoTracking().SingleOrDefaultAsync(g => g.GrantKey == lossKey, cancellationToken);
+        if (loss is null)
+        {
+            return null;
+        }
+
+        var restoreKey = GrantKey.ForStripeDisputeWon(dispute.Id);
+        if (await db.CreditGrants.AnyAsync(g => g.GrantKey == restoreKey, cancellationToken) || loss.Status == Domain.Grants.CreditGrantStatus.Voided)
+        {
+            return StripeEventResult.Ignored($"dispute {dispute.Id} won: its loss was already reversed");
+        }
+
+        var charge = dispute.ChargeId is { } chargeId ? await StripeFetch.OrNullWhenMissing(stripe.GetChargeAsync(chargeId, cancellationToken)) : null;
+        var purchase = charge?.PaymentIntentId is { } paymentIntentId
+            ? await db.Purchases.SingleOrDefaultAsync(p => p.Provider == PaymentProvider.Stripe && p.ProviderPaymentId == paymentIntentId, cancellationToken)
+            : null;
+        if (purchase is null)
+        {
+            return StripeEventResult.Ignored($"dispute {dispute.Id} won, but the purchase its loss clawed back is not found: recorded only");
+        }
+
+        var debited = await reversals.VoidUnappliedExactAsync(lossKey.Value, $"voided: dispute {dispute.Id} was won after its loss was recorded, before this clawback was applied", cancellationToken);
+        var reversed = purchase.ReverseDisputeLoss(restoreKey, Credits.Of(-loss.Amount), charge!.AmountRefunded, Credits.Of(debited), occurredAt);
+        logger.LogWarning("Stripe dispute {DisputeId} won after it was lost: {Credits} debited credits restored to purchase {PurchaseId}", dispute.Id, debited, purchase.Id.Value);
+        return reversed
+            ? StripeEventResult.Processed($"dispute {dispute.Id} won after its loss: {debited} debited credits restored")
+            : StripeEventResult.Ignored($"dispute {dispute.Id} won: purchase {purchase.Id.Value} holds nothing the dispute took");
     }
 }

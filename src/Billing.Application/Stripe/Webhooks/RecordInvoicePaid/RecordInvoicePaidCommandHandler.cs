@@ -43,7 +43,7 @@ internal sealed class RecordInvoicePaidCommandHandler(IStripeClient stripe, Stri
             subscription = started ?? throw new StripeEventNotReadyException($"invoice {invoice.Id} was paid but {problem}; retrying until its checkout is processed");
         }
 
-        var (granted, description) = subscriptions.RecordPaidInvoice(subscription, invoice, remote, stripeEvent.Created);
+        var (granted, description) = await subscriptions.RecordPaidInvoiceAsync(subscription, invoice, remote, stripeEvent.Created, cancellationToken);
         return granted ? StripeEventResult.Processed(description) : StripeEventResult.Ignored(description);
     }
 }
