@@ -17,11 +17,17 @@ internal sealed class FlashResiliencePipelines
     private readonly CircuitBreakerStateProvider _writeState = new();
     private readonly CircuitBreakerManualControl _writeControl = new();
     private readonly CircuitBreakerManualControl _readControl = new();
+    private readonly TimeProvider _clock;
+
+    // When the delivery breaker lets a trial through again. Polly only moves Open → HalfOpen when a call is attempted, so its
+    // state alone would say "open" for ever to a caller that waits for it to close.
+    private long _writeOpenUntilTicks;
 
     public FlashResiliencePipelines(FlashOptions options, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var clock = timeProvider ?? TimeProvider.System;
+        _clock = clock;
 
         var readBuilder = new ResiliencePipelineBuilder { TimeProvider = clock };
         if (options.ReadRetryCount > 0)
@@ -38,13 +44,21 @@ internal sealed class FlashResiliencePipelines
 
         Read = readBuilder.AddCircuitBreaker(BreakerOptions(options, _readControl, stateProvider: null)).AddTimeout(options.AttemptTimeout).Build();
         Write = new ResiliencePipelineBuilder { TimeProvider = clock }
-            .AddCircuitBreaker(BreakerOptions(options, _writeControl, _writeState)).AddTimeout(options.AttemptTimeout).Build();
+            .AddCircuitBreaker(BreakerOptions(options, _writeControl, _writeState, onOpened: breakDuration =>
+                Interlocked.Exchange(ref _writeOpenUntilTicks, (_clock.GetUtcNow() + breakDuration).UtcTicks)))
+            .AddTimeout(options.AttemptTimeout).Build();
         Generate = new ResiliencePipelineBuilder { TimeProvider = clock }
             .AddCircuitBreaker(BreakerOptions(options, manualControl: null, stateProvider: null)).AddTimeout(options.GenerateTimeout).Build();
     }
 
-    /// <summary>True while the delivery breaker refuses calls (open or isolated); half-open lets a trial through.</summary>
-    public bool IsWriteCircuitOpen => _writeState.CircuitState is CircuitState.Open or CircuitState.Isolated;
+    /// <summary>True while the delivery breaker refuses calls: isolated, or open and its break not over yet (after that a call
+    /// would be let through as the half-open trial).</summary>
+    public bool IsWriteCircuitOpen => _writeState.CircuitState switch
+    {
+        CircuitState.Isolated => true,
+        CircuitState.Open => _clock.GetUtcNow().UtcTicks < Interlocked.Read(ref _writeOpenUntilTicks),
+        _ => false,
+    };
 
     /// <summary>The upstream answered a health probe: close the delivery and read breakers (the relay's is left alone).</summary>
     public async Task CloseLedgerCircuitsAsync(CancellationToken cancellationToken)
@@ -62,8 +76,17 @@ internal sealed class FlashResiliencePipelines
     /// <summary>Breaker → generation timeout, one attempt.</summary>
     public ResiliencePipeline Generate { get; }
 
-    private static CircuitBreakerStrategyOptions BreakerOptions(FlashOptions options, CircuitBreakerManualControl? manualControl, CircuitBreakerStateProvider? stateProvider) => new()
+    private static CircuitBreakerStrategyOptions BreakerOptions(
+        FlashOptions options,
+        CircuitBreakerManualControl? manualControl,
+        CircuitBreakerStateProvider? stateProvider,
+        Action<TimeSpan>? onOpened = null) => new()
     {
+        OnOpened = args =>
+        {
+            onOpened?.Invoke(args.BreakDuration);
+            return ValueTask.CompletedTask;
+        },
         FailureRatio = options.CircuitFailureRatio,
         MinimumThroughput = options.CircuitMinimumThroughput,
         SamplingDuration = options.CircuitSamplingDuration,
