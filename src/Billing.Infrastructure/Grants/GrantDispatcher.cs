@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Billing.Application.Abstractions.Flash;
 using Billing.Domain.Common;
@@ -11,10 +12,11 @@ namespace Billing.Infrastructure.Grants;
 
 /// <summary>
 /// One pass of grant delivery (docs/decisions/0004 and 0007):
-/// 1. claim at most what can be sent at once (<see cref="GrantDeliveryOptions.Concurrency"/> rows, FOR UPDATE SKIP LOCKED), each
-///    leased so no other instance takes it;
+/// 1. claim at most what can be sent at once (the free ones of <see cref="GrantDeliveryOptions.Concurrency"/> send slots, FOR UPDATE
+///    SKIP LOCKED), each leased so no other instance takes it;
 /// 2. per row: reconcile an attempt that may already be applied; then, right before the send, record the attempt and a fresh
-///    lease (write-ahead, committed); send once;
+///    lease (write-ahead, committed; for a row with nothing to reconcile the claim itself does this, since it is sent at once);
+///    send once;
 /// 3. save each outcome in its own short update, conditional on the row's version, so losing one row to another instance cannot
 ///    discard the others. A crash between 2 and 3 leaves the attempt marked in flight, so it is never resent blindly.
 /// Once a send has started it is never cancelled by the host stopping: it ends with its own timeout and its outcome is saved.
@@ -40,9 +42,35 @@ internal sealed class GrantDispatcher(
         Unavailable,
     }
 
-    /// <summary>Delivers up to one claim of due grants; returns how many rows it claimed (0: nothing due, or Flash is not answering).</summary>
+    private readonly ConcurrentDictionary<Task, byte> _sending = new();
+    private readonly SemaphoreSlim _slotFreed = new(0);
+    private int _inFlight;
+
+    /// <summary>Send slots not in use: how many rows the next claim may take.</summary>
+    public int FreeSlots => options.Concurrency - Volatile.Read(ref _inFlight);
+
+    /// <summary>Claims due grants and delivers them, waiting until every one is settled; returns how many rows it claimed (0:
+    /// nothing due, or Flash is not answering). One pass, for tests and tools; the hosted service uses <see cref="StartDueAsync"/>.</summary>
     public async Task<int> RunOnceAsync(CancellationToken stoppingToken)
     {
+        var started = await StartDueAsync(stoppingToken);
+        await WhenSendsFinishedAsync();
+        return started;
+    }
+
+    /// <summary>
+    /// Claims as many due rows as there are free send slots and starts delivering them without waiting, so a slow send never holds
+    /// back the next claim. Returns how many rows it claimed. The sends never see <paramref name="stoppingToken"/>: once started
+    /// they end with their own timeout (<see cref="WhenSendsFinishedAsync"/> waits for them).
+    /// </summary>
+    public async Task<int> StartDueAsync(CancellationToken stoppingToken)
+    {
+        var free = FreeSlots;
+        if (free <= 0)
+        {
+            return 0;
+        }
+
         if (_flashUnreachable)
         {
             if (!await flash.ProbeAsync(stoppingToken))
@@ -60,16 +88,39 @@ internal sealed class GrantDispatcher(
             return 0;
         }
 
-        var claims = await ClaimAsync(stoppingToken);
-        if (claims.Count > 0)
+        var claims = await ClaimAsync(free, stoppingToken);
+        foreach (var claim in claims)
         {
-            await Task.WhenAll(claims.Select(claim => DeliverAsync(claim, stoppingToken)));
+            Interlocked.Increment(ref _inFlight);
+            var sending = SendTrackedAsync(claim, stoppingToken);
+            _sending.TryAdd(sending, 0);
+            _ = sending.ContinueWith(done => _sending.TryRemove(done, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
         return claims.Count;
     }
 
-    private async Task<List<Claim>> ClaimAsync(CancellationToken cancellationToken)
+    /// <summary>Waits until a send slot frees up (or <paramref name="timeout"/>).</summary>
+    public Task WaitForFreeSlotAsync(TimeSpan timeout, CancellationToken cancellationToken) => _slotFreed.WaitAsync(timeout, cancellationToken);
+
+    /// <summary>Completes when every started send has settled (its outcome saved, or left marked in flight).</summary>
+    public Task WhenSendsFinishedAsync() => Task.WhenAll(_sending.Keys);
+
+    private async Task SendTrackedAsync(Claim claim, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Yield();
+            await DeliverAsync(claim, stoppingToken);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+            _slotFreed.Release();
+        }
+    }
+
+    private async Task<List<Claim>> ClaimAsync(int limit, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<BillingDbContext>();
@@ -80,19 +131,39 @@ internal sealed class GrantDispatcher(
                 SELECT g.*, g.xmin FROM credit_grants g
                 WHERE g.status = 'pending' AND g.next_attempt_at <= {now}
                 ORDER BY g.next_attempt_at
-                LIMIT {options.Concurrency}
+                LIMIT {limit}
                 FOR UPDATE SKIP LOCKED
                 """)
             .ToListAsync(cancellationToken);
 
+        var claims = new List<Claim>(rows.Count);
         foreach (var grant in rows)
         {
-            grant.LeaseUntil(now + options.Lease);
+            var mayAlreadyBeApplied = grant.MayAlreadyBeApplied;
+            var needsReconciliation = mayAlreadyBeApplied || (grant.IsClawback && !flashCredits.IsConfigured);
+            if (needsReconciliation)
+            {
+                // History (or the owed-debt decision) comes first; the attempt is recorded right before its send, if any.
+                grant.LeaseUntil(now + options.Lease);
+            }
+            else
+            {
+                // Sent straight after this commit (a claim is never larger than what is sent at once): the write-ahead attempt
+                // and its lease go in the claim itself.
+                grant.StartAttempt(now, now + options.Lease);
+            }
+
+            claims.Add(new Claim(grant, mayAlreadyBeApplied, attemptStarted: !needsReconciliation));
         }
 
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return [.. rows.Select(g => new Claim(g, g.MayAlreadyBeApplied, db.Entry(g).Property<uint>("Version").CurrentValue))];
+        foreach (var claim in claims)
+        {
+            claim.Version = db.Entry(claim.Grant).Property<uint>("Version").CurrentValue;
+        }
+
+        return claims;
     }
 
     private async Task DeliverAsync(Claim claim, CancellationToken stoppingToken)
@@ -114,7 +185,7 @@ internal sealed class GrantDispatcher(
                 return;
             }
 
-            if (stoppingToken.IsCancellationRequested)
+            if (stoppingToken.IsCancellationRequested && !claim.AttemptStarted)
             {
                 // Stopping: do not start a send now; hand the row back (another instance, or the next start, takes it at once).
                 await SaveAsync(claim, g => g.LeaseUntil(clock.GetUtcNow()));
@@ -123,7 +194,7 @@ internal sealed class GrantDispatcher(
 
             // Write-ahead, right before the send: the attempt and a lease longer than the send can take, committed first.
             var startedAt = clock.GetUtcNow();
-            if (!await SaveAsync(claim, g =>
+            if (!claim.AttemptStarted && !await SaveAsync(claim, g =>
                 {
                     if (claim.MayAlreadyBeApplied)
                     {
@@ -416,14 +487,17 @@ internal sealed class GrantDispatcher(
 
     private static TimeSpan Jitter(TimeSpan delay) => delay * (0.8 + (Random.Shared.NextDouble() * 0.4));
 
-    private sealed class Claim(CreditGrant grant, bool mayAlreadyBeApplied, uint version)
+    private sealed class Claim(CreditGrant grant, bool mayAlreadyBeApplied, bool attemptStarted)
     {
         public CreditGrant Grant { get; } = grant;
 
         /// <summary>Read at claim time: an earlier attempt may have been applied, so history decides before anything is sent.</summary>
         public bool MayAlreadyBeApplied { get; } = mayAlreadyBeApplied;
 
+        /// <summary>The claim itself recorded the attempt (nothing to reconcile first): the send follows at once.</summary>
+        public bool AttemptStarted { get; } = attemptStarted;
+
         /// <summary>The row's xmin as this dispatcher last wrote it: every save is conditional on it.</summary>
-        public uint Version { get; set; } = version;
+        public uint Version { get; set; }
     }
 }

@@ -39,25 +39,37 @@ internal sealed class GrantDispatcherService(
         }
 
         var dispatcher = services.GetRequiredService<GrantDispatcher>();
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            try
+            while (!stoppingToken.IsCancellationRequested)
             {
-                var claimed = await dispatcher.RunOnceAsync(stoppingToken);
-                if (claimed < options.Concurrency)
+                try
                 {
-                    await wakeups.Grants.WaitAsync(claimed == 0 ? options.PollInterval : TimeSpan.FromMilliseconds(50), stoppingToken);
+                    var started = await dispatcher.StartDueAsync(stoppingToken);
+                    if (dispatcher.FreeSlots <= 0)
+                    {
+                        await dispatcher.WaitForFreeSlotAsync(options.PollInterval, stoppingToken);
+                    }
+                    else if (started == 0)
+                    {
+                        await wakeups.Grants.WaitAsync(options.PollInterval, stoppingToken);
+                    }
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception ex)
+                {
+                    logger.LogWarning("Grant dispatch pass failed ({ExceptionType}: {Message}); retrying", ex.GetType().Name, ex.Message);
+                    await Task.Delay(options.PollInterval, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 }
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                logger.LogWarning("Grant dispatch pass failed ({ExceptionType}: {Message}); retrying", ex.GetType().Name, ex.Message);
-                await Task.Delay(options.PollInterval, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
+        }
+        finally
+        {
+            // Stopping: nothing new is claimed; sends already under way finish with their own timeout and save their outcome.
+            await dispatcher.WhenSendsFinishedAsync();
         }
     }
 }
