@@ -46,6 +46,13 @@ internal sealed class GrantDispatcher(
     private readonly SemaphoreSlim _slotFreed = new(0);
     private int _inFlight;
 
+    /// <summary>How often Flash's health is asked while it is unreachable: cheap (a refused connection costs nothing), and it bounds
+    /// how long due grants wait once Flash is back.</summary>
+    public static readonly TimeSpan ProbeInterval = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>True while Flash could not be reached: nothing is claimed until its health probe answers.</summary>
+    public bool IsWaitingForFlash => _flashUnreachable;
+
     /// <summary>Send slots not in use: how many rows the next claim may take.</summary>
     public int FreeSlots => options.Concurrency - Volatile.Read(ref _inFlight);
 

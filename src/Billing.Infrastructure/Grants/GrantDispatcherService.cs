@@ -52,7 +52,8 @@ internal sealed class GrantDispatcherService(
                     }
                     else if (started == 0)
                     {
-                        await wakeups.Grants.WaitAsync(options.PollInterval, stoppingToken);
+                        var wait = dispatcher.IsWaitingForFlash && GrantDispatcher.ProbeInterval < options.PollInterval ? GrantDispatcher.ProbeInterval : options.PollInterval;
+                        await wakeups.Grants.WaitAsync(wait, stoppingToken);
                     }
                 }
                 catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
