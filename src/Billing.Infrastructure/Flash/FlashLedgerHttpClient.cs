@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace Billing.Infrastructure.Flash;
 
 /// <summary>
-/// HTTP adapter for Flash's credit ledger (contract: docs/flash-contract.md §2–§5): user resolution, the admin grant, balance,
+/// HTTP adapter for Flash's credit ledger (contract: docs/reference/flash-contract.md §2–§5): user resolution, the admin grant, balance,
 /// costs and history. Grants go through the delivery pipeline (breaker → timeout, one attempt), everything else through the read
 /// pipeline (retry → its own breaker → timeout). Identity and keys: <see cref="FlashRequests"/>.
 /// </summary>
