@@ -15,7 +15,7 @@ public sealed class GrantLeaseAndBudgetTests(BillingDatabase database) : IClassF
     private static readonly Dictionary<string, string?> SlowFlashSettings = new()
     {
         ["FLASH_TIMEOUT_SECONDS"] = "5",
-        ["GRANT_LEASE_SECONDS"] = "6",
+        ["GRANT_LEASE_SECONDS"] = "10",
         ["GRANT_CONCURRENCY"] = "50",
         ["GRANT_AMBIGUOUS_SETTLE_MS"] = "6000",
     };
