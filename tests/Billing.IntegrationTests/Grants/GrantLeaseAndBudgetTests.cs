@@ -42,6 +42,34 @@ public sealed class GrantLeaseAndBudgetTests(BillingDatabase database) : IClassF
     }
 
     [Fact]
+    public async Task ARowChangedElsewhereDuringItsSend_OnlyThatOutcomeIsDropped_TheOthersAreSaved()
+    {
+        await using var kit = await GrantTestKit.StartAsync(database, signed: true, SlowFlashSettings);
+        var user = kit.Flash.AddUser("ext-" + Guid.NewGuid().ToString("N"), balance: 0);
+        var keys = await kit.SeedGrantsAsync(user, 5, amount: 2, prefix: "conflict");
+        kit.Flash.Faults.Delay = TimeSpan.FromSeconds(1);
+
+        var pass = kit.Dispatcher.RunOnceAsync(CancellationToken.None);
+        await WaitUntil(() => kit.Flash.Requests.Count(r => r.Path == FlashFake.AdminGrantPath) >= 5 || pass.IsCompleted, TimeSpan.FromSeconds(10));
+        await database.ScalarAsync($"UPDATE credit_grants SET last_error = 'touched elsewhere' WHERE grant_key = '{keys[0]}' RETURNING 1");
+        await pass;
+
+        var grants = await kit.GrantsAsync(keys);
+        Assert.All(keys.Skip(1), k => Assert.Equal(CreditGrantStatus.Delivered, grants[k].Status));
+        Assert.Equal(CreditGrantStatus.Pending, grants[keys[0]].Status);
+        Assert.True(grants[keys[0]].AttemptInFlight, "the dropped outcome leaves the write-ahead marker, so the row is reconciled, not resent");
+
+        // Once its lease ends the row is reconciled from history (it was applied) instead of being sent again.
+        kit.Flash.Faults.Delay = TimeSpan.Zero;
+        await database.ScalarAsync($"UPDATE credit_grants SET next_attempt_at = now() WHERE grant_key = '{keys[0]}' RETURNING 1");
+        await kit.DrainAsync(TimeSpan.FromSeconds(10));
+        var settled = (await kit.GrantsAsync(keys))[keys[0]];
+        Assert.Equal(CreditGrantStatus.Delivered, settled.Status);
+        Assert.Equal(GrantConfirmation.History, settled.DeliveredVia);
+        Assert.All(keys, k => Assert.Equal(1, kit.Flash.GrantCountWithDescription($"[{k}]")));
+    }
+
+    [Fact]
     public async Task HostStoppingDuringSends_InFlightSendsFinishWithTheirOwnTimeout_NothingInDoubt()
     {
         // Hold mode (no history): a send cut short by the stop would be ambiguous and end in doubt.
