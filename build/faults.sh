@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Fault suite: SIGKILL of the service mid-delivery, PostgreSQL restart, Flash down 30 s and slower than the client timeout,
-# 100 concurrent copies of 50 events, bad input. Each scenario ends with the exactly-once invariant (Flash fake and database).
+# 100 concurrent copies of 50 events, bad input, two instances with Flash answering in 4 s, SIGTERM mid-delivery in hold mode,
+# recovery after a 30 s Flash outage. Each scenario ends with the exactly-once invariant (Flash fake and database).
 # Prints a table; exits non-zero if any scenario fails. See docs/benchmarks.md.
-#   build/faults.sh                full sizes (about 4 minutes)
+#   build/faults.sh                full sizes (about 6 minutes)
 #   build/faults.sh --ci           the CI sizes the test suite runs (tests/Billing.IntegrationTests/Faults)
-#   options: --only kill,pg,flash-down,flash-slow,duplicates,bad-input --flash-down-seconds N --fast-pg --database-url URL
+#   options: --only kill,pg,flash-down,flash-slow,duplicates,bad-input,twin-slow,sigterm,recovery --flash-down-seconds N
+#            --fast-pg --database-url URL
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"

@@ -9,6 +9,7 @@ using Billing.Infrastructure.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Npgsql;
 
 namespace Billing.Infrastructure;
@@ -36,8 +37,9 @@ public static class DependencyInjection
         services.AddFlashClient(configuration);
         services.AddStripeClient(configuration);
         services.AddAppleVerification(configuration);
-        services.AddSingleton(sp => GrantDeliveryOptions.FromConfiguration(sp.GetRequiredService<IConfiguration>()));
+        services.AddSingleton(sp => GrantDeliveryOptions.FromConfiguration(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<FlashOptions>()));
         services.AddSingleton<GrantDispatcher>();
+        services.AddOptions<HostOptions>().PostConfigure<FlashOptions>(GrantDeliveryHostOptions.EnsureShutdownCoversASend);
 
         // BACKGROUND_WORKERS=false runs the API alone (tests that drive the workers themselves, a read-only replica).
         if (configuration.GetValue("BACKGROUND_WORKERS", true))

@@ -100,6 +100,9 @@ internal static class FaultRunner
             ("flash-slow", scenarios.FlashSlowAsync),
             ("duplicates", scenarios.ConcurrentDuplicatesAsync),
             ("bad-input", scenarios.BadInputAsync),
+            ("twin-slow", scenarios.TwoInstancesSlowFlashAsync),
+            ("sigterm", scenarios.SigtermDuringDeliveryAsync),
+            ("recovery", scenarios.OutageRecoveryAsync),
         };
         var results = new List<ScenarioResult>();
         foreach (var (key, run) in steps.Where(s => only is null || only.Contains(s.Key)))

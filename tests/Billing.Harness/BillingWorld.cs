@@ -172,7 +172,6 @@ public sealed class BillingWorld : IAsyncDisposable
         ["GRANT_AMBIGUOUS_SETTLE_MS"] = "500",
         ["GRANT_RETRY_BASE_MS"] = "50",
         ["GRANT_RETRY_MAX_SECONDS"] = "1",
-        ["GRANT_MAX_ATTEMPTS"] = "100000",
         ["GRANT_POLL_INTERVAL_MS"] = "200",
         ["INBOX_POLL_INTERVAL_MS"] = "200",
         ["LOG_LEVEL"] = "Warning",
@@ -213,6 +212,38 @@ public sealed class BillingWorld : IAsyncDisposable
 
     /// <summary>SIGKILL.</summary>
     public void KillService() => Service?.Kill();
+
+    /// <summary>Stops the service gracefully and starts it again with <paramref name="extra"/> on top of its environment (none: the
+    /// world's own). For scenarios that need other settings; they restart it with none when done.</summary>
+    public async Task<TimeSpan> RestartServiceAsync(IReadOnlyDictionary<string, string?>? extra = null)
+    {
+        await StopServiceAsync();
+        return await StartServiceAsync(extra);
+    }
+
+    /// <summary>Another service process on the same database (its own port and log), for scenarios with several instances. The
+    /// caller disposes it (SIGKILL) or stops it with <see cref="ServiceProcess.StopAsync"/>.</summary>
+    public async Task<ServiceProcess> StartExtraServiceAsync(IReadOnlyDictionary<string, string?>? extra = null)
+    {
+        var environment = ServiceEnvironment();
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        {
+            environment[key] = value;
+        }
+
+        var logPath = Path.ChangeExtension(LogPath, $".extra-{Guid.NewGuid().ToString("N")[..6]}.log");
+        var service = ServiceProcess.Start(_apiDll, Ports.Free(), environment, logPath);
+        try
+        {
+            await service.WaitReadyAsync(_options.ReadyTimeout);
+            return service;
+        }
+        catch
+        {
+            service.Dispose();
+            throw;
+        }
+    }
 
     public async Task StopServiceAsync()
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using Billing.TestFakes.Flash;
 using Billing.TestFakes.Stripe;
 
 namespace Billing.Harness;
@@ -47,6 +48,23 @@ public sealed record FaultSizes
 
     public int Connections { get; init; } = 16;
 
+    /// <summary>Two service instances on one database while Flash answers just under the 5 s client timeout.</summary>
+    public int TwinEvents { get; init; } = 200;
+
+    public TimeSpan TwinFlashDelay { get; init; } = TimeSpan.FromSeconds(4);
+
+    /// <summary>SIGTERM while grants are in flight (hold mode: no history, so anything cut short would end in doubt).</summary>
+    public int SigtermEvents { get; init; } = 300;
+
+    public TimeSpan SigtermFlashDelay { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Flash refuses connections this long; grants created meanwhile must flow within <see cref="RecoveryLimit"/>.</summary>
+    public int RecoveryEvents { get; init; } = 300;
+
+    public TimeSpan RecoveryOutage { get; init; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan RecoveryLimit { get; init; } = TimeSpan.FromSeconds(3);
+
     public TimeSpan ConvergeTimeout { get; init; } = TimeSpan.FromMinutes(3);
 
     /// <summary>After everything converged, how long to keep watching for a late duplicate.</summary>
@@ -72,6 +90,15 @@ public sealed record FaultSizes
         DuplicateCopies = 25,
         ConvergeTimeout = TimeSpan.FromSeconds(60),
         Settle = TimeSpan.FromSeconds(4),
+        TwinEvents = 60,
+        SigtermEvents = 60,
+        SigtermFlashDelay = TimeSpan.FromSeconds(1.5),
+        RecoveryEvents = 60,
+        RecoveryOutage = TimeSpan.FromSeconds(8),
+
+        // The CI machine is shared and loaded: a looser bound that still fails the old behaviour (each row backing off on its own
+        // and a 30 s breaker: 16 s and more). build/faults.sh holds the 3 s target.
+        RecoveryLimit = TimeSpan.FromSeconds(10),
     };
 }
 
@@ -103,6 +130,9 @@ public sealed class FaultScenarios(BillingWorld world, FaultSizes sizes, Action<
             await FlashSlowAsync(),
             await ConcurrentDuplicatesAsync(),
             await BadInputAsync(),
+            await TwoInstancesSlowFlashAsync(),
+            await SigtermDuringDeliveryAsync(),
+            await OutageRecoveryAsync(),
         };
         return results;
     }
@@ -284,6 +314,164 @@ public sealed class FaultScenarios(BillingWorld world, FaultSizes sizes, Action<
         notes += $"; {stored} stored";
         return new ScenarioResult(name, statuses.Count, 0, outcome.Delivered, outcome.Duplicates, 0, all4xx && stored == 0 && outcome.Holds, notes);
     }
+
+    /// <summary>
+    /// Two instances dispatch from one database while Flash answers each grant in ~4 s, just under the 5 s timeout: a lease shorter
+    /// than a slow claim let the second instance take rows still in flight (docs/decisions/0007). Figure: grants applied twice and
+    /// grants left in doubt (both must be 0), and how long delivery took.
+    /// </summary>
+    public async Task<ScenarioResult> TwoInstancesSlowFlashAsync()
+    {
+        var name = $"two instances, Flash answering in {sizes.TwinFlashDelay.TotalSeconds:0.#} s (timeout 5 s)";
+        var (checkouts, users) = await Prepare("twin", sizes.TwinEvents);
+        var slow = new Dictionary<string, string?>
+        {
+            ["FLASH_TIMEOUT_SECONDS"] = "5",
+            ["GRANT_LEASE_SECONDS"] = "10",
+            ["GRANT_AMBIGUOUS_SETTLE_MS"] = "6000",
+        };
+        await world.RestartServiceAsync(slow);
+        using var second = await world.StartExtraServiceAsync(slow);
+        try
+        {
+            world.Flash.Faults.Delay = sizes.TwinFlashDelay;
+            var deliveries = new WebhookDeliveries(world, checkouts, "twin");
+            using var client = LoadGenerator.CreateClient(world.ServiceUrl, sizes.Connections, TimeSpan.FromSeconds(10));
+            var started = DateTime.UtcNow;
+            await deliveries.DeliverAsync(client, [.. Enumerable.Range(0, checkouts.Count)], sizes.Connections);
+            await deliveries.RetryUntilAllAckedAsync(client, sizes.Connections, sizes.ConvergeTimeout);
+            var result = await Finish(name, deliveries, users, "");
+            var took = DateTime.UtcNow - started - sizes.Settle;
+            var inDoubt = await CountGrants(checkouts, "status = 'in_doubt'");
+            var viaHistory = await CountGrants(checkouts, "delivered_via = 'history'");
+            var notes = $"{checkouts.Count} grants through two instances in {took.TotalSeconds:0.0} s; {result.Duplicates} applied twice; {inDoubt} in doubt; {viaHistory} confirmed from history";
+            return result with { Passed = result.Passed && inDoubt == 0, Notes = notes + (result.Notes.Length > 0 ? "; " + result.Notes : "") };
+        }
+        finally
+        {
+            world.Flash.Faults.Delay = TimeSpan.Zero;
+            await second.StopAsync(TimeSpan.FromSeconds(15));
+            await world.RestartServiceAsync();
+        }
+    }
+
+    /// <summary>
+    /// SIGTERM while grants are being sent, in hold mode (no signing secret: history cannot be read, so an attempt cut short would
+    /// end in doubt). The dispatcher stops claiming and lets in-flight sends finish. Figure: grants in doubt afterwards (must be 0)
+    /// and how long the graceful stop took.
+    /// </summary>
+    public async Task<ScenarioResult> SigtermDuringDeliveryAsync()
+    {
+        const string name = "SIGTERM mid-delivery (hold mode)";
+        var (checkouts, users) = await Prepare("sigterm", sizes.SigtermEvents);
+        var hold = new Dictionary<string, string?>
+        {
+            ["FLASH_GATEWAY_SIGNING_SECRET"] = "",
+            ["FLASH_TIMEOUT_SECONDS"] = "5",
+            ["GRANT_LEASE_SECONDS"] = "10",
+        };
+        await world.RestartServiceAsync(hold);
+        try
+        {
+            var deliveries = new WebhookDeliveries(world, checkouts, "sigterm");
+            using var client = LoadGenerator.CreateClient(world.ServiceUrl, sizes.Connections, TimeSpan.FromSeconds(10));
+            var grantsBefore = world.Flash.RequestCount(FlashFake.AdminGrantPath);
+            world.Flash.Faults.Delay = sizes.SigtermFlashDelay;
+            var run = deliveries.DeliverAsync(client, [.. Enumerable.Range(0, checkouts.Count)], sizes.Connections);
+
+            // Stop once grants are in flight at Flash (or after 20 s at most).
+            var waitUntil = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+            while (world.Flash.RequestCount(FlashFake.AdminGrantPath) - grantsBefore < 5 && DateTime.UtcNow < waitUntil)
+            {
+                await Task.Delay(5);
+            }
+
+            var inFlightAtStop = world.Flash.RequestCount(FlashFake.AdminGrantPath) - grantsBefore - Delivered(checkouts);
+            var stopping = DateTime.UtcNow;
+            await world.StopServiceAsync();
+            var stopTook = DateTime.UtcNow - stopping;
+            await run;
+            world.Flash.Faults.Delay = TimeSpan.Zero;
+            _log($"{name}: SIGTERM with {inFlightAtStop} grants in flight; graceful stop took {stopTook.TotalSeconds:0.0} s");
+
+            await world.StartServiceAsync(hold);
+            var rounds = await deliveries.RetryUntilAllAckedAsync(client, sizes.Connections, sizes.ConvergeTimeout);
+            var result = await Finish(name, deliveries, users, "");
+            var inDoubt = await CountGrants(checkouts, "status = 'in_doubt'");
+            var notes = $"SIGTERM with {inFlightAtStop} grants in flight; stop took {stopTook.TotalSeconds:0.0} s; {inDoubt} in doubt afterwards; {rounds} retry round(s)";
+            return result with { Passed = result.Passed && inDoubt == 0, Notes = notes + (result.Notes.Length > 0 ? "; " + result.Notes : "") };
+        }
+        finally
+        {
+            world.Flash.Faults.Delay = TimeSpan.Zero;
+            await world.RestartServiceAsync();
+        }
+    }
+
+    /// <summary>
+    /// Flash refuses connections for <see cref="FaultSizes.RecoveryOutage"/> with production retry and breaker settings (30 s break,
+    /// 1 s base, 5 min cap, 1 s poll); payments keep arriving. Figure: time from Flash answering again until every grant is in Flash.
+    /// </summary>
+    public async Task<ScenarioResult> OutageRecoveryAsync()
+    {
+        var name = $"recovery after a {sizes.RecoveryOutage.TotalSeconds:0} s Flash outage";
+        var (checkouts, users) = await Prepare("recover", sizes.RecoveryEvents);
+        await world.RestartServiceAsync(new Dictionary<string, string?>
+        {
+            ["FLASH_CIRCUIT_BREAK_SECONDS"] = "30",
+            ["GRANT_RETRY_BASE_MS"] = "1000",
+            ["GRANT_RETRY_MAX_SECONDS"] = "300",
+            ["GRANT_POLL_INTERVAL_MS"] = "1000",
+        });
+        try
+        {
+            var deliveries = new WebhookDeliveries(world, checkouts, "recover");
+            using var client = LoadGenerator.CreateClient(world.ServiceUrl, sizes.Connections, TimeSpan.FromSeconds(10));
+            await world.Flash.StopListeningAsync();
+            var outageStarted = DateTime.UtcNow;
+
+            // Payments arrive through the whole outage, the last ones while the breaker is open.
+            var rate = checkouts.Count / Math.Max(1, sizes.RecoveryOutage.TotalSeconds * 0.8);
+            await deliveries.DeliverAsync(client, [.. Enumerable.Range(0, checkouts.Count)], sizes.Connections, rate);
+            await deliveries.RetryUntilAllAckedAsync(client, sizes.Connections, sizes.ConvergeTimeout);
+            var remaining = sizes.RecoveryOutage - (DateTime.UtcNow - outageStarted);
+            if (remaining > TimeSpan.Zero)
+            {
+                await Task.Delay(remaining);
+            }
+
+            var whileDown = Delivered(checkouts);
+            await world.Flash.StartListeningAsync();
+            var up = DateTime.UtcNow;
+            var owed = deliveries.AckedCheckouts;
+            var deadline = up + sizes.ConvergeTimeout;
+            TimeSpan? first = null;
+            while (Delivered(owed) < owed.Count && DateTime.UtcNow < deadline)
+            {
+                if (first is null && Delivered(owed) > 0)
+                {
+                    first = DateTime.UtcNow - up;
+                }
+
+                await Task.Delay(20);
+            }
+
+            var recovery = DateTime.UtcNow - up;
+            _log($"{name}: all {owed.Count} grants in Flash {recovery.TotalSeconds:0.00} s after it answered again ({whileDown} landed while it was down)");
+            var result = await Finish(name, deliveries, users, "");
+            var fast = recovery <= sizes.RecoveryLimit && whileDown == 0;
+            var notes = $"all {owed.Count} grants delivered {recovery.TotalSeconds:0.00} s after Flash answered again (limit {sizes.RecoveryLimit.TotalSeconds:0} s), the first after {(first ?? recovery).TotalSeconds:0.00} s; {whileDown} landed while it was down";
+            return result with { Passed = result.Passed && fast, Notes = notes + (result.Notes.Length > 0 ? "; " + result.Notes : "") };
+        }
+        finally
+        {
+            await world.Flash.StartListeningAsync();
+            await world.RestartServiceAsync();
+        }
+    }
+
+    private async Task<long> CountGrants(IReadOnlyList<PaidCheckout> checkouts, string condition) =>
+        await world.ScalarAsync($"SELECT count(*) FROM credit_grants WHERE {condition} AND grant_key = ANY($1)", checkouts.Select(c => c.GrantKey).ToArray());
 
     private async Task<ScenarioResult> Finish(string name, WebhookDeliveries deliveries, IReadOnlyCollection<string> users, string notes)
     {

@@ -12,12 +12,12 @@ internal static class GenerationEndpoints
 {
     public static RouteGroupBuilder MapGenerationEndpoints(this RouteGroupBuilder group)
     {
-        group.MapPost("/timepoints/generate/sync", async (HttpRequest request, JsonElement body, IFlashClient flash, CancellationToken ct) =>
+        group.MapPost("/timepoints/generate/sync", async (HttpRequest request, JsonElement body, IFlashRelayClient flash, CancellationToken ct) =>
                 TypedResults.Json(await flash.GenerateSyncAsync(request.RequireUserId().Value, body, ct)))
             .WithName("RelayGenerateSync")
             .WithSummary("Relay a synchronous generation to Flash for the user in X-User-Id.");
 
-        group.MapPost("/timepoints/generate/stream", async (HttpContext context, JsonElement body, IFlashClient flash) =>
+        group.MapPost("/timepoints/generate/stream", async (HttpContext context, JsonElement body, IFlashRelayClient flash) =>
             {
                 var userId = context.Request.RequireUserId().Value;
                 context.Response.ContentType = "text/event-stream";

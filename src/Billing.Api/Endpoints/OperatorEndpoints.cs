@@ -2,6 +2,7 @@ using Billing.Application.Attention.GetAttentionList;
 using Billing.Application.Grants.ConfirmGrant;
 using Billing.Application.Grants.ListGrants;
 using Billing.Application.Grants.RequeueGrant;
+using Billing.Application.Grants.RequeueGrants;
 using MediatR;
 
 namespace Billing.Api.Endpoints;
@@ -14,6 +15,10 @@ internal static class OperatorEndpoints
                 TypedResults.Ok(await mediator.Send(new ListGrantsQuery(status, userId, limit ?? 100), ct)))
             .WithName("ListGrants")
             .WithSummary("Grants by status; by default the ones that need an operator (dead, in_doubt, owed_debt).");
+        group.MapPost("/grants/requeue", async (string? status, string? userId, int? limit, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new RequeueGrantsCommand(status ?? "", userId, limit ?? 500), ct)))
+            .WithName("RequeueGrants")
+            .WithSummary("Send every dead, in-doubt (checked: none applied) or owed-debt grant round again, optionally one user's; oldest first, up to limit.");
         group.MapPost("/grants/{grantKey}/requeue", async (string grantKey, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new RequeueGrantCommand(grantKey), ct)))
             .WithName("RequeueGrant")

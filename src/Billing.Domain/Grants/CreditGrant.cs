@@ -102,6 +102,14 @@ public sealed class CreditGrant
 
     /// <summary>A clawback: credits of it already collected by netting them against later positive grants.</summary>
     public int DebtCollected { get; private set; }
+    /// <summary>When the first failure that counts toward the give-up budget happened (an attempt that reached Flash, or whose
+    /// outcome is unknown); null while nothing has failed since creation or the last requeue. Attempts that were never sent do not
+    /// set it (docs/decisions/0007).</summary>
+    public DateTimeOffset? FailingSince { get; private set; }
+
+    /// <summary>Start of the earliest attempt that may have been applied and is not resolved yet: where a history search must
+    /// begin (docs/decisions/0007). Null when no unresolved attempt may have been applied.</summary>
+    public DateTimeOffset? MayBeAppliedSince { get; private set; }
 
     public bool IsClawback => Amount < 0;
 
@@ -152,6 +160,14 @@ public sealed class CreditGrant
             CreatedAt = now,
             Environment = request.Environment,
         };
+    }
+
+    /// <summary>Keeps other dispatchers off the row until <paramref name="leaseUntil"/> while this one works on it (a claim, or a
+    /// release back to due with <paramref name="leaseUntil"/> = now). Changes nothing else: the attempt itself starts later.</summary>
+    public void LeaseUntil(DateTimeOffset leaseUntil)
+    {
+        EnsurePending();
+        NextAttemptAt = leaseUntil;
     }
 
     /// <summary>
@@ -235,6 +251,7 @@ public sealed class CreditGrant
         {
             // The previous attempt never reported back: treat it as possibly applied.
             Unconfirmed = true;
+            MayBeAppliedSince ??= LastAttemptAt ?? CreatedAt;
         }
 
         Attempts++;
@@ -272,20 +289,64 @@ public sealed class CreditGrant
     {
         EnsurePending();
         Unconfirmed = false;
+        AttemptInFlight = false;
+        MayBeAppliedSince = null;
     }
 
-    /// <summary>Flash certainly did not apply this attempt (not sent, circuit open): retry after <paramref name="retryAt"/>.</summary>
-    public void RecordNotSent(string error, DateTimeOffset now, DateTimeOffset retryAt, int maxAttempts)
+    /// <summary>The attempt never left this process (connection refused, DNS, circuit open): certainly not applied, and it does
+    /// not count toward the give-up budget. Retried after <paramref name="retryAt"/>.</summary>
+    public void RecordNotSent(string error, DateTimeOffset retryAt)
     {
         EnsurePending();
         AttemptInFlight = false;
         LastError = Truncate(error);
         NextAttemptAt = retryAt;
-        if (Attempts >= maxAttempts)
+    }
+
+    /// <summary>
+    /// The attempt reached Flash (or its history) and failed without applying anything (429 from a proxy, 401/403 configuration
+    /// error, history unavailable). Counts toward the give-up budget: dead once the first such failure is older than
+    /// <paramref name="giveUpAfter"/>; retried after <paramref name="retryAt"/> until then.
+    /// </summary>
+    public void RecordFailedAttempt(string error, DateTimeOffset now, DateTimeOffset retryAt, TimeSpan giveUpAfter)
+    {
+        EnsurePending();
+        AttemptInFlight = false;
+        LastError = Truncate(error);
+        NextAttemptAt = retryAt;
+        FailingSince ??= now;
+        if (now - FailingSince.Value >= giveUpAfter)
         {
             Status = CreditGrantStatus.Dead;
+            LastError = Truncate($"gave up after {giveUpAfter.TotalDays:0.##} days of failed attempts; last: {error}");
         }
     }
+
+    /// <summary>
+    /// A reconciliation could not finish (the history was unavailable): nothing was sent, and the row keeps saying "may already
+    /// be applied" (a crashed attempt's in-flight marker becomes <see cref="Unconfirmed"/>). Looked at again at <paramref name="retryAt"/>.
+    /// </summary>
+    public void DeferReconciliation(string error, DateTimeOffset now, DateTimeOffset retryAt, bool countsTowardBudget)
+    {
+        EnsurePending();
+        if (AttemptInFlight)
+        {
+            Unconfirmed = true;
+            MayBeAppliedSince ??= LastAttemptAt ?? CreatedAt;
+            AttemptInFlight = false;
+        }
+
+        if (countsTowardBudget)
+        {
+            FailingSince ??= now;
+        }
+
+        LastError = Truncate("reconciliation deferred: " + error);
+        NextAttemptAt = retryAt;
+    }
+
+    /// <summary>True once the first counted failure is older than <paramref name="giveUpAfter"/>.</summary>
+    public bool IsOutOfBudget(DateTimeOffset now, TimeSpan giveUpAfter) => FailingSince is { } since && now - since >= giveUpAfter;
 
     /// <summary>The attempt may have been applied (timeout after sending, reset, 5xx). Checked against history at <paramref name="checkAt"/>.</summary>
     public void RecordAmbiguous(string error, DateTimeOffset now, DateTimeOffset checkAt)
@@ -293,6 +354,8 @@ public sealed class CreditGrant
         EnsurePending();
         AttemptInFlight = false;
         Unconfirmed = true;
+        MayBeAppliedSince ??= LastAttemptAt ?? now;
+        FailingSince ??= now;
         LastError = Truncate("ambiguous: " + error);
         NextAttemptAt = checkAt;
     }
@@ -345,6 +408,8 @@ public sealed class CreditGrant
         Attempts = 0;
         AttemptInFlight = false;
         Unconfirmed = false; // the operator has checked Flash: requeueing an in-doubt grant asserts it was not applied
+        MayBeAppliedSince = null;
+        FailingSince = null;
         NextAttemptAt = now;
         LastError = null;
     }

@@ -112,7 +112,7 @@ internal sealed class FlashCreditsHttpClient : IFlashCreditsClient
     {
         var notSentReason = FlashSendClassifier.ReasonNotSent(exception, bodyStarted, cancellationToken);
         return notSentReason is not null
-            ? new FlashCreditsOutcome.NotSent(notSentReason)
+            ? new FlashCreditsOutcome.NotSent(notSentReason, FlashSendClassifier.IsUnreachable(exception, bodyStarted))
             : new FlashCreditsOutcome.Ambiguous(FlashSendClassifier.DescribeAmbiguousFailure(exception, cancellationToken));
     }
 
@@ -125,10 +125,10 @@ internal sealed class FlashCreditsHttpClient : IFlashCreditsClient
         }
 
         var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_options.CreditsApiUrl!, path)) { Content = content };
-        request.Headers.TryAddWithoutValidation(FlashHttpClient.ServiceKeyHeader, _options.EffectiveCreditsServiceKey);
+        request.Headers.TryAddWithoutValidation(FlashHeaders.ServiceKey, _options.EffectiveCreditsServiceKey);
         if (Activity.Current is { } activity)
         {
-            request.Headers.TryAddWithoutValidation(FlashHttpClient.RequestIdHeader, activity.TraceId.ToHexString());
+            request.Headers.TryAddWithoutValidation(FlashHeaders.RequestId, activity.TraceId.ToHexString());
         }
 
         return request;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 
 namespace Billing.Infrastructure.Flash;
@@ -26,6 +27,13 @@ internal static class FlashJson
         }
     }
 
+    /// <summary>
+    /// Reads an ISO-8601 timestamp. Flash writes naive timestamps (no offset) that are UTC; they are read as UTC, never in this
+    /// machine's local time zone (an offset, when present, is kept).
+    /// </summary>
+    public static bool TryParseTimestamp(string? text, out DateTimeOffset value) =>
+        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out value);
+
     public static JsonElement? TryParseElement(byte[] body)
     {
         try
@@ -50,7 +58,8 @@ internal sealed record AdminGrantResponse(int? Balance, int? Granted);
 
 internal sealed record BalanceResponse(int? Balance, int? LifetimeEarned, int? LifetimeSpent);
 
-internal sealed record HistoryRow(int? Amount, int? BalanceAfter, string? Type, string? Description, DateTimeOffset? CreatedAt);
+/// <summary>One history row; <see cref="CreatedAt"/> is kept as text so a naive timestamp is read as UTC (<see cref="FlashJson.TryParseTimestamp"/>).</summary>
+internal sealed record HistoryRow(int? Amount, int? BalanceAfter, string? Type, string? Description, string? CreatedAt);
 
 internal sealed record CreditsGrantRequest(string UserId, int Amount, string TransactionType, string Description);
 

@@ -54,6 +54,17 @@ internal static class FlashSendClassifier
         };
     }
 
+    /// <summary>True when the upstream could not be reached at all (nothing listening, no such host, connect timeout): not the
+    /// breaker, not a proxy's answer. The grant dispatcher then waits for Flash to answer its health probe before sending more.</summary>
+    public static bool IsUnreachable(Exception exception, bool bodyStarted) =>
+        !bodyStarted && exception switch
+        {
+            HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError } => true,
+            HttpRequestException { InnerException: SocketException } => true,
+            TimeoutRejectedException => true,
+            _ => false,
+        };
+
     public static string DescribeAmbiguousFailure(Exception exception, CancellationToken callerToken) => exception switch
     {
         TimeoutRejectedException => "Timed out after the request was sent; Flash may have applied it.",

@@ -8,11 +8,13 @@ namespace Billing.Infrastructure.Flash;
 internal static class FlashServiceCollectionExtensions
 {
     public const string FlashHttpClientName = "flash";
+    public const string FlashRelayHttpClientName = "flash-relay";
     public const string FlashCreditsHttpClientName = "flash-credits";
 
     /// <summary>
-    /// Registers <see cref="IFlashClient"/> and <see cref="IFlashCreditsClient"/> as typed HTTP clients. Timeouts, retries and the
-    /// circuit breaker live in Polly pipelines (singletons, so the breaker state is shared), not in <see cref="HttpClient.Timeout"/>.
+    /// Registers <see cref="IFlashLedgerClient"/>, <see cref="IFlashRelayClient"/> and <see cref="IFlashCreditsClient"/> as typed
+    /// HTTP clients. Timeouts, retries and the circuit breakers (one per job: delivery, reads, relay) live in Polly pipelines
+    /// (singletons, so breaker state is shared by every instance of a client), not in <see cref="HttpClient.Timeout"/>.
     /// </summary>
     public static IServiceCollection AddFlashClient(this IServiceCollection services, IConfiguration configuration)
     {
@@ -23,7 +25,10 @@ internal static class FlashServiceCollectionExtensions
         services.AddSingleton(sp => new FlashResiliencePipelines(sp.GetRequiredService<FlashOptions>()));
         services.AddSingleton(sp => new FlashCreditsPipelines(new FlashResiliencePipelines(sp.GetRequiredService<FlashOptions>())));
 
-        services.AddHttpClient<IFlashClient, FlashHttpClient>(FlashHttpClientName, ConfigureClient)
+        services.AddHttpClient<IFlashLedgerClient, FlashLedgerHttpClient>(FlashHttpClientName, ConfigureClient)
+            .ConfigurePrimaryHttpMessageHandler(sp => CreatePrimaryHandler(sp.GetRequiredService<FlashOptions>()))
+            .RedactLoggedHeaders(_ => true);
+        services.AddHttpClient<IFlashRelayClient, FlashRelayHttpClient>(FlashRelayHttpClientName, ConfigureClient)
             .ConfigurePrimaryHttpMessageHandler(sp => CreatePrimaryHandler(sp.GetRequiredService<FlashOptions>()))
             .RedactLoggedHeaders(_ => true);
         services.AddHttpClient<IFlashCreditsClient, FlashCreditsHttpClient>(FlashCreditsHttpClientName, ConfigureClient)

@@ -225,15 +225,18 @@ public sealed class FlashGrantOutcomeTests
     {
         await using var fake = await FlashFake.StartAsync();
         var userId = fake.AddUser("ext-1");
-        fake.Faults.FailNext(503, count: 10, pathPrefix: FlashFake.CostsPath);
+        // Grant delivery has its own breaker (docs/decisions/0007): failing grants open it, failing reads do not.
+        fake.Faults.FailNext(503, count: 2, pathPrefix: FlashFake.AdminGrantPath);
         using var flash = new TestFlashClient(Options(fake, circuitMinimumThroughput: 2));
 
-        await Assert.ThrowsAsync<FlashUnavailableException>(() => flash.Client.GetCostsAsync(CancellationToken.None));
+        Assert.IsType<FlashGrantOutcome.Ambiguous>(await flash.Client.GrantCreditsAsync(Grant(userId), CancellationToken.None));
+        Assert.IsType<FlashGrantOutcome.Ambiguous>(await flash.Client.GrantCreditsAsync(Grant(userId), CancellationToken.None));
+        var reachedFlash = fake.RequestCount(FlashFake.AdminGrantPath);
         var outcome = await flash.Client.GrantCreditsAsync(Grant(userId), CancellationToken.None);
 
         var notSent = Assert.IsType<FlashGrantOutcome.NotSent>(outcome);
         Assert.Contains("circuit", notSent.Reason, StringComparison.OrdinalIgnoreCase);
-        Assert.Equal(0, fake.RequestCount(FlashFake.AdminGrantPath));
+        Assert.Equal(reachedFlash, fake.RequestCount(FlashFake.AdminGrantPath));
     }
 
     [Fact]

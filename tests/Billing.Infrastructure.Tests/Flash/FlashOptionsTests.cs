@@ -62,7 +62,7 @@ public sealed class FlashOptionsTests
         var services = new ServiceCollection().AddLogging().AddFlashClient(configuration);
         await using var provider = services.BuildServiceProvider();
 
-        var flash = provider.GetRequiredService<IFlashClient>();
+        var flash = provider.GetRequiredService<IFlashLedgerClient>();
         var credits = provider.GetRequiredService<IFlashCreditsClient>();
         var user = await flash.ResolveUserAsync("ext-di", null, null, CancellationToken.None);
 

@@ -107,14 +107,14 @@ public sealed class FlashReadTests
         using var flash = new TestFlashClient(Options(fake, signed: true));
         using var body = JsonDocument.Parse("""{"query":"Rome, 44 BC","request_context":{"k":1}}""");
 
-        var result = await flash.Client.GenerateSyncAsync(userId, body.RootElement, CancellationToken.None);
+        var result = await flash.Relay.GenerateSyncAsync(userId, body.RootElement, CancellationToken.None);
 
         Assert.Equal("completed", result.GetProperty("status").GetString());
         Assert.Equal(1, result.GetProperty("request_context").GetProperty("k").GetInt32());
         Assert.Equal(15, fake.BalanceOf(userId));
 
         fake.Faults.FailNext(500, count: 3, pathPrefix: FlashFake.GenerateSyncPath);
-        await Assert.ThrowsAsync<FlashUnavailableException>(() => flash.Client.GenerateSyncAsync(userId, body.RootElement, CancellationToken.None));
+        await Assert.ThrowsAsync<FlashUnavailableException>(() => flash.Relay.GenerateSyncAsync(userId, body.RootElement, CancellationToken.None));
         Assert.Equal(2, fake.RequestCount(FlashFake.GenerateSyncPath));
     }
 
@@ -126,7 +126,7 @@ public sealed class FlashReadTests
         using var flash = new TestFlashClient(Options(fake, signed: true));
         using var body = JsonDocument.Parse("""{"query":"ab"}""");
 
-        var exception = await Assert.ThrowsAsync<FlashRequestException>(() => flash.Client.GenerateSyncAsync(userId, body.RootElement, CancellationToken.None));
+        var exception = await Assert.ThrowsAsync<FlashRequestException>(() => flash.Relay.GenerateSyncAsync(userId, body.RootElement, CancellationToken.None));
 
         Assert.Equal(422, exception.StatusCode);
         var issue = Assert.Single(exception.Error.ValidationIssues);

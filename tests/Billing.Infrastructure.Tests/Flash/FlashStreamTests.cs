@@ -18,7 +18,7 @@ public sealed class FlashStreamTests
         using var body = JsonDocument.Parse("""{"query":"The fall of Constantinople"}""");
         using var destination = new RecordingStream();
 
-        var relay = flash.Client.RelayGenerateStreamAsync(userId, body.RootElement, destination, CancellationToken.None);
+        var relay = flash.Relay.RelayGenerateStreamAsync(userId, body.RootElement, destination, CancellationToken.None);
         await destination.FirstWrite.Task.WaitAsync(TimeSpan.FromSeconds(5));
 
         Assert.Equal(0, fake.StreamsCompleted);
@@ -43,7 +43,7 @@ public sealed class FlashStreamTests
         using var destination = new RecordingStream();
         using var callerGone = new CancellationTokenSource();
 
-        var relay = flash.Client.RelayGenerateStreamAsync(userId, body.RootElement, destination, callerGone.Token);
+        var relay = flash.Relay.RelayGenerateStreamAsync(userId, body.RootElement, destination, callerGone.Token);
         await destination.FirstWrite.Task.WaitAsync(TimeSpan.FromSeconds(5));
         await callerGone.CancelAsync();
 
@@ -66,7 +66,7 @@ public sealed class FlashStreamTests
         using var destination = new RecordingStream();
 
         var exception = await Assert.ThrowsAsync<FlashRequestException>(() =>
-            flash.Client.RelayGenerateStreamAsync(userId, body.RootElement, destination, CancellationToken.None));
+            flash.Relay.RelayGenerateStreamAsync(userId, body.RootElement, destination, CancellationToken.None));
 
         Assert.Equal(402, exception.StatusCode);
         Assert.Equal(string.Empty, destination.Text);

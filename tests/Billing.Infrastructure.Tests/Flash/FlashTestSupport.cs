@@ -13,12 +13,19 @@ internal sealed class TestFlashClient : IDisposable
     {
         Options = options;
         _http = new HttpClient(FlashServiceCollectionExtensions.CreatePrimaryHandler(options)) { Timeout = Timeout.InfiniteTimeSpan };
-        Client = new FlashHttpClient(_http, options, new FlashResiliencePipelines(options), signingClock ?? TimeProvider.System, NullLogger<FlashHttpClient>.Instance);
+        Pipelines = new FlashResiliencePipelines(options);
+        Client = new FlashLedgerHttpClient(_http, options, Pipelines, signingClock ?? TimeProvider.System, NullLogger<FlashLedgerHttpClient>.Instance);
+        Relay = new FlashRelayHttpClient(_http, options, Pipelines, signingClock ?? TimeProvider.System);
     }
 
     public FlashOptions Options { get; }
 
-    public FlashHttpClient Client { get; }
+    public FlashResiliencePipelines Pipelines { get; }
+
+    /// <summary>The ledger client (resolve, grant, reads).</summary>
+    public FlashLedgerHttpClient Client { get; }
+
+    public FlashRelayHttpClient Relay { get; }
 
     public void Dispose() => _http.Dispose();
 }

@@ -37,6 +37,18 @@ public sealed class FaultSuiteTests(FaultWorldFixture fixture, ITestOutputHelper
     public async Task BadInput_EachRequestGetsA4xx_AndNothingIsStoredOrGranted() =>
         AssertPassed(await Run(s => s.BadInputAsync()));
 
+    [Fact]
+    public async Task TwoInstancesWithFlashAnsweringJustUnderTheTimeout_EachGrantOnce_NoneInDoubt() =>
+        AssertPassed(await Run(s => s.TwoInstancesSlowFlashAsync()));
+
+    [Fact]
+    public async Task SigtermWhileGrantsAreInFlight_HoldMode_NothingInDoubtAfterwards() =>
+        AssertPassed(await Run(s => s.SigtermDuringDeliveryAsync()));
+
+    [Fact]
+    public async Task FlashBackAfterAnOutage_GrantsFlowWithinThreeSeconds() =>
+        AssertPassed(await Run(s => s.OutageRecoveryAsync()));
+
     private async Task<ScenarioResult> Run(Func<FaultScenarios, Task<ScenarioResult>> scenario)
     {
         if (fixture.World.Service is { HasExited: true })

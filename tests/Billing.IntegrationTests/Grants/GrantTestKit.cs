@@ -50,7 +50,6 @@ internal sealed class GrantTestKit : IAsyncDisposable
             ["GRANT_RETRY_MAX_SECONDS"] = "1",
             ["GRANT_AMBIGUOUS_SETTLE_MS"] = "200",
             ["GRANT_LEASE_SECONDS"] = "2",
-            ["GRANT_MAX_ATTEMPTS"] = "1000",
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
         {

@@ -57,6 +57,40 @@ public sealed class OperatorGrantEndpointTests(BillingDatabase database) : IClas
         Assert.Equal(HttpStatusCode.BadRequest, (await operatorClient.GetAsync(new Uri("/internal/billing/admin/grants?status=bogus", UriKind.Relative))).StatusCode);
     }
 
+    [Fact]
+    public async Task BulkRequeue_ByStatusAndUser_RequeuesOnlyThose_AndRefusesBadInput()
+    {
+        await using var flash = await FlashFake.StartAsync();
+        using var factory = new BillingApiFactory(database.ConnectionString, new Dictionary<string, string?> { ["BILLING_ADMIN_KEY"] = AdminKey, ["BACKGROUND_WORKERS"] = "false" });
+        await using var kit = await GrantTestKit.StartAsync(database, signed: false, sharedFlash: flash);
+        var alice = "bulk-alice-" + Guid.NewGuid().ToString("N");
+        var bob = "bulk-bob-" + Guid.NewGuid().ToString("N");
+        var aliceDead = await kit.SeedGrantsAsync(alice, 3, amount: 5, prefix: "bulkdead");
+        var aliceInDoubt = await kit.SeedGrantsAsync(alice, 1, amount: 5, prefix: "bulkdoubt");
+        var bobDead = await kit.SeedGrantsAsync(bob, 1, amount: 5, prefix: "bulkbob");
+        await database.ScalarAsync($"UPDATE credit_grants SET status = 'dead', attempts = 7, last_error = 'x' WHERE grant_key IN ('{string.Join("','", aliceDead.Concat(bobDead))}') RETURNING 1");
+        await database.ScalarAsync($"UPDATE credit_grants SET status = 'in_doubt', unconfirmed = true WHERE grant_key = '{aliceInDoubt[0]}' RETURNING 1");
+        var operatorClient = factory.CreateServiceClient();
+        operatorClient.DefaultRequestHeaders.Add("X-Admin-Key", AdminKey);
+
+        var response = await operatorClient.PostAsync(new Uri($"/internal/billing/admin/grants/requeue?status=dead&userId={alice}", UriKind.Relative), null);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(3, body.GetProperty("requeued").GetInt32());
+        Assert.Equal(aliceDead.Order(StringComparer.Ordinal), body.GetProperty("grant_keys").EnumerateArray().Select(k => k.GetString()!).Order(StringComparer.Ordinal));
+        Assert.Equal(0, body.GetProperty("remaining").GetInt32());
+
+        var grants = await kit.GrantsAsync(aliceDead.Concat(aliceInDoubt).Concat(bobDead));
+        Assert.All(aliceDead, k => Assert.Equal(Billing.Domain.Grants.CreditGrantStatus.Pending, grants[k].Status));
+        Assert.All(aliceDead, k => Assert.Equal(0, grants[k].Attempts));
+        Assert.Equal(Billing.Domain.Grants.CreditGrantStatus.InDoubt, grants[aliceInDoubt[0]].Status);
+        Assert.Equal(Billing.Domain.Grants.CreditGrantStatus.Dead, grants[bobDead[0]].Status);
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await operatorClient.PostAsync(new Uri("/internal/billing/admin/grants/requeue?status=delivered", UriKind.Relative), null)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await operatorClient.PostAsync(new Uri("/internal/billing/admin/grants/requeue", UriKind.Relative), null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await factory.CreateServiceClient().PostAsync(new Uri("/internal/billing/admin/grants/requeue?status=dead", UriKind.Relative), null)).StatusCode);
+    }
+
     private static async Task<JsonElement> Status(BillingApiFactory factory, string userId) =>
         await factory.CreateServiceClient(userId).GetFromJsonAsync<JsonElement>("/internal/billing/status");
 

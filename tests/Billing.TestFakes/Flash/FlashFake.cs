@@ -175,6 +175,18 @@ public sealed class FlashFake : IAsyncDisposable
         }
     }
 
+    /// <summary>Appends a ledger row as if Flash had written it at <paramref name="createdAt"/> (history is newest-appended-first, so
+    /// append older rows first). Changes the balance like a grant or spend would.</summary>
+    public void AppendLedgerEntry(string userId, int amount, string type, string? description, DateTimeOffset createdAt)
+    {
+        lock (_gate)
+        {
+            var user = _usersById[userId];
+            user.Balance += amount;
+            user.Ledger.Add(new FakeLedgerEntry(amount, user.Balance, type, description, createdAt));
+        }
+    }
+
     /// <summary>Stops Kestrel: connections to <see cref="BaseUrl"/> are refused until <see cref="StartListeningAsync"/>.</summary>
     public async Task StopListeningAsync()
     {

@@ -30,8 +30,9 @@ public abstract record FlashGrantOutcome
     /// <summary>Definitive refusal; nothing was applied.</summary>
     public sealed record Rejected(FlashError Error) : FlashGrantOutcome;
 
-    /// <summary>Certainly not applied; the request body never reached Flash.</summary>
-    public sealed record NotSent(string Reason) : FlashGrantOutcome;
+    /// <summary>Certainly not applied; the request body never reached Flash. <paramref name="Unreachable"/>: Flash could not be
+    /// reached at all (connection refused, DNS, connect timeout), as opposed to a refusal by the breaker or a proxy.</summary>
+    public sealed record NotSent(string Reason, bool Unreachable = false) : FlashGrantOutcome;
 
     /// <summary>May have been applied. <paramref name="StatusCode"/> is set when an HTTP status came back (5xx, 408, odd 2xx).</summary>
     public sealed record Ambiguous(string Reason, int? StatusCode = null, FlashError? Error = null) : FlashGrantOutcome;

@@ -36,7 +36,7 @@ public abstract record FlashCreditsOutcome
     public sealed record Declined(FlashError Error) : FlashCreditsOutcome;
 
     /// <summary>Certainly not applied (the body never left, circuit open, or a 429 from an intermediary).</summary>
-    public sealed record NotSent(string Reason) : FlashCreditsOutcome;
+    public sealed record NotSent(string Reason, bool Unreachable = false) : FlashCreditsOutcome;
 
     /// <summary>May have been applied (timeout or reset after sending, 5xx, 408, unexpected 2xx or unreadable 200).</summary>
     public sealed record Ambiguous(string Reason, int? StatusCode = null, FlashError? Error = null) : FlashCreditsOutcome;
