@@ -1,4 +1,5 @@
 using Billing.Application.Abstractions.Flash;
+using Billing.Application.Abstractions.Persistence;
 using Billing.Domain.Common;
 using Billing.Domain.Grants;
 using Billing.Infrastructure.Persistence;
@@ -48,6 +49,7 @@ internal sealed class GrantDispatcher(
     {
         var now = clock.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        using var open = DatabaseTransactionFlow.Enter();
         var rows = await db.CreditGrants
             .FromSqlInterpolated($"""
                 SELECT g.*, g.xmin FROM credit_grants g

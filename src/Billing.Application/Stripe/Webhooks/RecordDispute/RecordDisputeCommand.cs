@@ -2,5 +2,18 @@ using Billing.Application.Abstractions.Stripe;
 
 namespace Billing.Application.Stripe.Webhooks.RecordDispute;
 
-/// <summary><c>charge.dispute.created</c> / <c>charge.dispute.closed</c>: recorded; a lost dispute claws back what remains of a pack.</summary>
-public sealed record RecordDisputeCommand(StripeEventEnvelope Event) : IStripeEventCommand;
+/// <summary>
+/// <c>charge.dispute.created</c> / <c>charge.dispute.closed</c>: recorded; a lost dispute claws back what remains of a pack.
+/// Carries the dispute as fetched before the transaction, and its charge when the dispute names no payment intent.
+/// </summary>
+public sealed record RecordDisputeCommand(StripeEventEnvelope Event, StripeDispute? Dispute, StripeCharge? Charge = null) : IStripeEventCommand
+{
+    internal static async Task<IStripeEventCommand> FetchAsync(StripeEventEnvelope stripeEvent, IStripeClient stripe, CancellationToken cancellationToken)
+    {
+        var dispute = await StripeFetch.EventObjectAsync(stripeEvent, stripe.GetDisputeAsync, cancellationToken);
+        var charge = dispute is { PaymentIntentId: null, ChargeId: { } chargeId }
+            ? await StripeFetch.OrNullWhenMissing(stripe.GetChargeAsync(chargeId, cancellationToken))
+            : null;
+        return new RecordDisputeCommand(stripeEvent, dispute, charge);
+    }
+}

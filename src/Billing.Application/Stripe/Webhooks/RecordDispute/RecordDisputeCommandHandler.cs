@@ -1,5 +1,4 @@
 using Billing.Application.Abstractions.Persistence;
-using Billing.Application.Abstractions.Stripe;
 using Billing.Domain.Common;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
@@ -12,16 +11,15 @@ namespace Billing.Application.Stripe.Webhooks.RecordDispute;
 /// credits may be spent already); a lost one claws back whatever the purchase still holds (keyed <c>stripe:dispute:{id}</c>);
 /// a won one restores nothing because nothing was taken. Disputes on subscription payments are recorded only.
 /// </summary>
-internal sealed class RecordDisputeCommandHandler(IBillingDbContext db, IStripeClient stripe, ILogger<RecordDisputeCommandHandler> logger)
+internal sealed class RecordDisputeCommandHandler(IBillingDbContext db, ILogger<RecordDisputeCommandHandler> logger)
     : IRequestHandler<RecordDisputeCommand, StripeEventResult>
 {
     public async Task<StripeEventResult> Handle(RecordDisputeCommand request, CancellationToken cancellationToken)
     {
         var stripeEvent = request.Event;
-        var (dispute, ignored) = await StripeFetch.EventObjectAsync(stripeEvent, "dispute", stripe.GetDisputeAsync, cancellationToken);
-        if (dispute is null)
+        if (request.Dispute is not { } dispute)
         {
-            return ignored!;
+            return StripeFetch.Missing(stripeEvent, "dispute");
         }
 
         if (stripeEvent.Type == "charge.dispute.created" || dispute.Status is not ("won" or "lost"))
@@ -36,11 +34,7 @@ internal sealed class RecordDisputeCommandHandler(IBillingDbContext db, IStripeC
             return StripeEventResult.Ignored($"dispute {dispute.Id} won: nothing was clawed back, so nothing is restored");
         }
 
-        var paymentIntentId = dispute.PaymentIntentId;
-        if (paymentIntentId is null && dispute.ChargeId is { } chargeId)
-        {
-            paymentIntentId = (await StripeFetch.OrNullWhenMissing(stripe.GetChargeAsync(chargeId, cancellationToken)))?.PaymentIntentId;
-        }
+        var paymentIntentId = dispute.PaymentIntentId ?? request.Charge?.PaymentIntentId;
 
         var purchase = paymentIntentId is null
             ? null
