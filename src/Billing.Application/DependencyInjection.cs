@@ -41,6 +41,9 @@ public static class DependencyInjection
         services.AddScoped<IProviderEventProcessor, StripeEventProcessor>();
         services.AddScoped<StripeSubscriptionSync>();
 
+        // The default; Infrastructure registers the one configured by INBOX_RETRY_DAYS after it.
+        services.AddSingleton(InboxRetryPolicy.Default);
+
         services.AddSingleton(TimeProvider.System);
         return services;
     }
