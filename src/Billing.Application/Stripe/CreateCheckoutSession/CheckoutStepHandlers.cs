@@ -22,6 +22,13 @@ internal sealed class PrepareCheckoutCustomerCommandHandler(IBillingDbContext db
         }
 
         var now = clock.GetUtcNow();
+        // A waiting checkout polls through this command in one scope: each poll must see the row as committed now, not as
+        // the scope's context tracked it on the previous poll (a tracked entity is never refreshed by a query).
+        foreach (var tracked in db.ChangeTracker.Entries<Customer>().Where(e => e.Entity.UserId == userId).ToList())
+        {
+            tracked.State = EntityState.Detached;
+        }
+
         // Locked only for this short transaction: concurrent first checkouts queue here, and one of them claims the creation.
         var customer = await db.Customers
             .FromSqlInterpolated($"SELECT c.*, c.xmin FROM customers c WHERE c.user_id = {userId.Value} FOR UPDATE")
