@@ -43,6 +43,9 @@ public static class DependencyInjection
         services.AddScoped<StripeSubscriptionSync>();
         services.AddScoped<Stripe.StripeTierResolver>();
 
+        // The default; Infrastructure registers the one configured by INBOX_RETRY_DAYS after it.
+        services.AddSingleton(InboxRetryPolicy.Default);
+
         services.AddSingleton(TimeProvider.System);
         return services;
     }

@@ -1,4 +1,5 @@
 using Billing.Application.Abstractions.Persistence;
+using Billing.Application.Inbox;
 using Billing.Infrastructure.Apple;
 using Billing.Infrastructure.Background;
 using Billing.Infrastructure.Flash;
@@ -40,6 +41,7 @@ public static class DependencyInjection
         services.AddSingleton(sp => GrantDeliveryOptions.FromConfiguration(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<FlashOptions>()));
         services.AddSingleton<GrantDispatcher>();
         services.AddOptions<HostOptions>().PostConfigure<FlashOptions>(GrantDeliveryHostOptions.EnsureShutdownCoversASend);
+        services.AddSingleton(sp => InboxRetryPolicy.FromSetting(sp.GetRequiredService<IConfiguration>()[InboxRetryPolicy.RetryDaysVariable]));
 
         // BACKGROUND_WORKERS=false runs the API alone (tests that drive the workers themselves, a read-only replica).
         if (configuration.GetValue("BACKGROUND_WORKERS", true))

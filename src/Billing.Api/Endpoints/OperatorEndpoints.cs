@@ -3,6 +3,8 @@ using Billing.Application.Grants.ConfirmGrant;
 using Billing.Application.Grants.ListGrants;
 using Billing.Application.Grants.RequeueGrant;
 using Billing.Application.Grants.RequeueGrants;
+using Billing.Application.Inbox.ListInboxEvents;
+using Billing.Application.Inbox.RequeueInboxEvent;
 using MediatR;
 
 namespace Billing.Api.Endpoints;
@@ -31,6 +33,14 @@ internal static class OperatorEndpoints
                 TypedResults.Ok(await mediator.Send(new GetAttentionListQuery(limit ?? GetAttentionListQuery.DefaultLimit, cursor), ct)))
             .WithName("GetAttentionList")
             .WithSummary("Everything that needs a person, newest first, each with its reason and the routes that act on it (limit, cursor).");
+        group.MapGet("/inbox", async (string? status, int? limit, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new ListInboxEventsQuery(status, limit ?? 100), ct)))
+            .WithName("ListInboxEvents")
+            .WithSummary("Inbox events that need an operator: failed (parked) and stale (received over 10 minutes ago), or ?status=failed|stale.");
+        group.MapPost("/inbox/{id:long}/requeue", async (long id, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new RequeueInboxEventCommand(id), ct)))
+            .WithName("RequeueInboxEvent")
+            .WithSummary("Process a failed or stale inbox event again now, with a fresh retry budget (409 when processed or ignored).");
         return group;
     }
 }

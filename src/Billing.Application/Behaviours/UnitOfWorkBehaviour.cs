@@ -9,6 +9,7 @@ namespace Billing.Application.Behaviours;
 /// Runs a command in one database transaction: the aggregate changes and the outbox rows they owe commit together or not at all.
 /// A write conflict (another delivery of the same event won the race: unique violation or concurrency token) re-runs the
 /// command on fresh state, where the guarded aggregate methods see the work already done and owe nothing twice.
+/// No provider is called from inside (docs/decisions/0016): a command receives what was fetched before it was sent.
 /// </summary>
 internal sealed class UnitOfWorkBehaviour<TRequest, TResponse>(IBillingDbContext db, ILogger<UnitOfWorkBehaviour<TRequest, TResponse>> logger)
     : IPipelineBehavior<TRequest, TResponse>
@@ -27,6 +28,7 @@ internal sealed class UnitOfWorkBehaviour<TRequest, TResponse>(IBillingDbContext
             try
             {
                 await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                using var open = DatabaseTransactionFlow.Enter();
                 var response = await next();
                 await db.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);

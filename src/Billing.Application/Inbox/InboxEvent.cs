@@ -42,6 +42,15 @@ public sealed class InboxEvent
 
     public string? LastError { get; private set; }
 
+    /// <summary>When the current round of retries began: the receipt, or the last redelivery / requeue that reset a parked event.</summary>
+    public DateTimeOffset? RetriesResetAt { get; private set; }
+
+    /// <summary>Where the paid-money retry window is measured from.</summary>
+    public DateTimeOffset RetryRoundStartedAt => RetriesResetAt ?? ReceivedAt;
+
+    /// <summary>Received and not yet processed for longer than this: listed and counted as stale (nothing may sit unnoticed).</summary>
+    public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(10);
+
     public static InboxEvent Receive(string provider, string eventId, string eventType, string payload, DateTimeOffset? providerCreatedAt, DateTimeOffset now) => new()
     {
         Provider = provider,
@@ -71,12 +80,29 @@ public sealed class InboxEvent
         LastError = reason;
     }
 
-    /// <summary>Processing failed; retried later with backoff, and parked as failed after the budget.</summary>
-    public void RecordFailure(string error, DateTimeOffset now, DateTimeOffset retryAt, int maxAttempts)
+    /// <summary>Processing failed: retried after a capped backoff, or parked as failed once the policy's budget is used.</summary>
+    public void RecordFailure(string error, DateTimeOffset now, InboxRetryPolicy policy)
     {
         Attempts++;
         LastError = error.Length <= 1000 ? error : error[..1000];
-        NextAttemptAt = retryAt;
-        Status = Attempts >= maxAttempts ? InboxStatus.Failed : InboxStatus.Received;
+        NextAttemptAt = now + InboxRetryPolicy.Delay(Attempts);
+        Status = policy.IsExhausted(this, now) ? InboxStatus.Failed : InboxStatus.Received;
+    }
+
+    /// <summary>
+    /// Operator: process a failed event again with a fresh budget, or a received one now instead of after its backoff.
+    /// A processed or ignored event is settled: requeueing it could act on it twice, so it is refused.
+    /// </summary>
+    public void Requeue(DateTimeOffset now)
+    {
+        if (Status is not (InboxStatus.Failed or InboxStatus.Received))
+        {
+            throw new Domain.Common.DomainException("inbox.not_requeueable", $"Inbox event {Id} is {Status.ToString().ToLowerInvariant()}: only failed or received events can be requeued.");
+        }
+
+        Status = InboxStatus.Received;
+        Attempts = 0;
+        NextAttemptAt = now;
+        RetriesResetAt = now;
     }
 }

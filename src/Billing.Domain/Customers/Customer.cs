@@ -24,6 +24,9 @@ public sealed class Customer : AggregateRoot
 
     public DateTimeOffset CreatedAt { get; private set; }
 
+    /// <summary>While set and in the future, one checkout is asking Stripe for this user's customer; the others wait for it.</summary>
+    public DateTimeOffset? StripeCustomerClaimedUntil { get; private set; }
+
     public static Customer Register(UserId userId, string? email, DateTimeOffset now)
     {
         var customer = new Customer
@@ -56,8 +59,28 @@ public sealed class Customer : AggregateRoot
         }
 
         StripeCustomerId = stripeCustomerId;
+        StripeCustomerClaimedUntil = null;
         Raise(new StripeCustomerAttached(Id, UserId, stripeCustomerId, now));
     }
+
+    /// <summary>
+    /// Claims the creation of the Stripe customer for <paramref name="lease"/>, so that one checkout asks Stripe while the
+    /// others wait, with no database lock held during the call. False when a customer is linked or another claim is live.
+    /// A claim that outlives its lease (a crash) is taken over; Stripe's idempotency key then returns the same customer.
+    /// </summary>
+    public bool TryClaimStripeCustomerCreation(DateTimeOffset now, TimeSpan lease)
+    {
+        if (StripeCustomerId is not null || StripeCustomerClaimedUntil > now)
+        {
+            return false;
+        }
+
+        StripeCustomerClaimedUntil = now + lease;
+        return true;
+    }
+
+    /// <summary>The claimed creation failed: let the next checkout try at once instead of after the lease.</summary>
+    public void ReleaseStripeCustomerClaim() => StripeCustomerClaimedUntil = null;
 }
 
 public sealed record CustomerRegistered(CustomerId CustomerId, UserId UserId, DateTimeOffset OccurredAt) : IDomainEvent;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Billing.Application.Abstractions.Flash;
+using Billing.Application.Abstractions.Persistence;
 using Billing.Domain.Common;
 using Billing.Domain.Grants;
 using Billing.Infrastructure.Persistence;
@@ -135,6 +136,7 @@ internal sealed class GrantDispatcher(
         var db = scope.ServiceProvider.GetRequiredService<BillingDbContext>();
         var now = clock.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        using var open = DatabaseTransactionFlow.Enter();
         var rows = await db.CreditGrants
             .FromSqlInterpolated($"""
                 SELECT g.*, g.xmin FROM credit_grants g

@@ -1,3 +1,4 @@
+using Billing.Application.Inbox;
 using Billing.Application.Inbox.ProcessInboxEvent;
 using Billing.Application.Inbox.RecordInboxFailure;
 using Billing.Infrastructure.Background;
@@ -19,13 +20,18 @@ internal sealed class InboxProcessorService(
     NpgsqlDataSource dataSource,
     DatabaseWakeups wakeups,
     IConfiguration configuration,
+    InboxRetryPolicy retryPolicy,
     ILogger<InboxProcessorService> logger) : BackgroundService
 {
+    /// <summary>Resolved here so a bad INBOX_RETRY_DAYS fails the start, naming the variable, not the first failure.</summary>
+    private readonly TimeSpan _paidMoneyRetryWindow = retryPolicy.PaidMoneyWindow;
+
     private readonly TimeSpan _pollInterval = TimeSpan.FromMilliseconds(configuration.GetValue("INBOX_POLL_INTERVAL_MS", 1000));
     private readonly int _concurrency = Math.Max(1, configuration.GetValue("INBOX_CONCURRENCY", 4));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        logger.LogInformation("Inbox processor started: paid-money events are retried for {RetryDays} days before they are parked", _paidMoneyRetryWindow.TotalDays);
         while (!stoppingToken.IsCancellationRequested)
         {
             try

@@ -120,7 +120,7 @@ public sealed class InboxTests(BillingDatabase database) : IClassFixture<Billing
 
         public string Provider => "counting";
 
-        public async Task<(InboxOutcome Outcome, string? Reason)> ProcessAsync(InboxEvent inboxEvent, CancellationToken cancellationToken)
+        public async Task<(InboxOutcome Outcome, string? Reason)> ProcessAsync(InboxEvent inboxEvent, object? prepared, CancellationToken cancellationToken)
         {
             var call = Interlocked.Increment(ref _calls);
             await Task.Delay(50, cancellationToken); // hold the row lock while the other workers try

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 
 namespace Billing.IntegrationTests.Infrastructure;
 
@@ -17,6 +18,9 @@ public sealed class BillingApiFactory(string connectionString, IReadOnlyDictiona
         {
             builder.UseSetting(key, value);
         }
+
+        // No provider call may start inside a database transaction: every test through this host checks it.
+        builder.ConfigureTestServices(ProviderCallGuard.Install);
     }
 
     public HttpClient CreateServiceClient(string? userId = null)

@@ -26,6 +26,7 @@ public static class ServiceHost
         services.AddLogging();
         services.AddBillingApplication();
         services.AddBillingInfrastructure(configuration);
+        ProviderCallGuard.Install(services);
         configure?.Invoke(services);
         return services.BuildServiceProvider();
     }

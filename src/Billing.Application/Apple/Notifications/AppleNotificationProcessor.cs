@@ -29,7 +29,7 @@ internal sealed class AppleNotificationProcessor(
 {
     public string Provider => InboxProviders.Apple;
 
-    public async Task<(InboxOutcome Outcome, string? Reason)> ProcessAsync(InboxEvent inboxEvent, CancellationToken cancellationToken)
+    public async Task<(InboxOutcome Outcome, string? Reason)> ProcessAsync(InboxEvent inboxEvent, object? prepared, CancellationToken cancellationToken)
     {
         if (!AppleNotificationBody.TryReadSignedPayload(inboxEvent.Payload, out var signedPayload, out var error))
         {

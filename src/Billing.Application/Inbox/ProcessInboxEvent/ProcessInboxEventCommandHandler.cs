@@ -1,46 +1,25 @@
 using Billing.Application.Abstractions.Persistence;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
 
 namespace Billing.Application.Inbox.ProcessInboxEvent;
 
-internal sealed class ProcessInboxEventCommandHandler(
-    IBillingDbContext db,
-    IEnumerable<IProviderEventProcessor> processors,
-    TimeProvider clock,
-    ILogger<ProcessInboxEventCommandHandler> logger)
+/// <summary>Prepares the event outside any transaction (the provider calls), then applies it in one unit of work.</summary>
+internal sealed class ProcessInboxEventCommandHandler(IBillingDbContext db, IEnumerable<IProviderEventProcessor> processors, IMediator mediator)
     : IRequestHandler<ProcessInboxEventCommand, ProcessInboxEventResult>
 {
     public async Task<ProcessInboxEventResult> Handle(ProcessInboxEventCommand request, CancellationToken cancellationToken)
     {
-        // The row lock is held until the unit of work commits: one instance processes an event, the others skip it.
-        var inboxEvent = await db.InboxEvents
-            .FromSqlInterpolated($"SELECT i.*, i.xmin FROM inbox_events i WHERE i.id = {request.InboxEventId} AND i.status = 'received' FOR UPDATE SKIP LOCKED")
-            .SingleOrDefaultAsync(cancellationToken);
+        // A plain read: no lock is held while the provider is asked. The apply step re-reads the row under its lock.
+        var inboxEvent = await db.InboxEvents.AsNoTracking()
+            .SingleOrDefaultAsync(e => e.Id == request.InboxEventId && e.Status == InboxStatus.Received, cancellationToken);
         if (inboxEvent is null)
         {
             return ProcessInboxEventResult.NotDue;
         }
 
-        var now = clock.GetUtcNow();
         var processor = processors.FirstOrDefault(p => p.Provider == inboxEvent.Provider);
-        if (processor is null)
-        {
-            inboxEvent.MarkIgnored($"no processor for provider '{inboxEvent.Provider}'", now);
-            return ProcessInboxEventResult.Ignored;
-        }
-
-        var (outcome, reason) = await processor.ProcessAsync(inboxEvent, cancellationToken);
-        if (outcome == InboxOutcome.Ignored)
-        {
-            inboxEvent.MarkIgnored(reason ?? "ignored", clock.GetUtcNow());
-            logger.LogInformation("{Provider} event {EventId} ({EventType}) recorded and ignored: {Reason}", inboxEvent.Provider, inboxEvent.EventId, inboxEvent.EventType, reason);
-            return ProcessInboxEventResult.Ignored;
-        }
-
-        inboxEvent.MarkProcessed(clock.GetUtcNow());
-        logger.LogInformation("{Provider} event {EventId} ({EventType}) processed", inboxEvent.Provider, inboxEvent.EventId, inboxEvent.EventType);
-        return ProcessInboxEventResult.Processed;
+        var prepared = processor is null ? null : await processor.PrepareAsync(inboxEvent, cancellationToken);
+        return await mediator.Send(new ApplyInboxEventCommand(inboxEvent.Id, prepared), cancellationToken);
     }
 }

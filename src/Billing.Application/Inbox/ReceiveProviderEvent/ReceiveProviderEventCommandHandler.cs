@@ -12,16 +12,24 @@ internal sealed class ReceiveProviderEventCommandHandler(IBillingDbContext db, T
     {
         var now = clock.GetUtcNow();
 
-        // ON CONFLICT DO NOTHING: concurrent deliveries of one event never fail each other's transaction; the loser sees 0 rows.
-        var inserted = await db.Database.ExecuteSqlInterpolatedAsync(
+        // One atomic statement: concurrent deliveries of one event never fail each other's transaction. A redelivery of an
+        // event parked as failed resets it for processing with a fresh budget (the provider is telling us it still matters);
+        // any other redelivery changes nothing. xmax = 0 tells a fresh insert from that reset; no row means a plain duplicate.
+        var written = await db.Database.SqlQuery<bool>(
             $"""
             INSERT INTO inbox_events (provider, event_id, event_type, payload, provider_created_at, received_at, status, attempts, next_attempt_at)
             VALUES ({request.Provider}, {request.EventId}, {request.EventType}, {request.Payload}, {request.ProviderCreatedAt}, {now}, 'received', 0, {now})
-            ON CONFLICT (provider, event_id) DO NOTHING
-            """,
-            cancellationToken);
+            ON CONFLICT (provider, event_id) DO UPDATE SET status = 'received', attempts = 0, next_attempt_at = {now}, retries_reset_at = {now}
+                WHERE inbox_events.status = 'failed'
+            RETURNING (xmax = 0) AS "Value"
+            """).ToListAsync(cancellationToken);
 
-        if (inserted == 0)
+        var inserted = written is [true];
+        if (written is [false])
+        {
+            logger.LogWarning("{Provider} event {EventId} ({EventType}) was parked as failed and is delivered again: reset for processing", request.Provider, request.EventId, request.EventType);
+        }
+        else if (!inserted)
         {
             logger.LogInformation("{Provider} event {EventId} ({EventType}) was already received; acknowledged again", request.Provider, request.EventId, request.EventType);
         }
@@ -30,6 +38,6 @@ internal sealed class ReceiveProviderEventCommandHandler(IBillingDbContext db, T
             logger.LogInformation("{Provider} event {EventId} ({EventType}) stored in the inbox", request.Provider, request.EventId, request.EventType);
         }
 
-        return new ReceiveProviderEventResult(Duplicate: inserted == 0);
+        return new ReceiveProviderEventResult(Duplicate: !inserted);
     }
 }

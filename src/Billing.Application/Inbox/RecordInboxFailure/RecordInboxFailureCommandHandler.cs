@@ -5,11 +5,13 @@ using Microsoft.Extensions.Logging;
 
 namespace Billing.Application.Inbox.RecordInboxFailure;
 
-internal sealed class RecordInboxFailureCommandHandler(IBillingDbContext db, TimeProvider clock, ILogger<RecordInboxFailureCommandHandler> logger)
+internal sealed class RecordInboxFailureCommandHandler(
+    IBillingDbContext db,
+    InboxRetryPolicy policy,
+    TimeProvider clock,
+    ILogger<RecordInboxFailureCommandHandler> logger)
     : IRequestHandler<RecordInboxFailureCommand, bool>
 {
-    public const int MaxAttempts = 12;
-
     public async Task<bool> Handle(RecordInboxFailureCommand request, CancellationToken cancellationToken)
     {
         var inboxEvent = await db.InboxEvents.SingleOrDefaultAsync(e => e.Id == request.InboxEventId, cancellationToken);
@@ -19,16 +21,16 @@ internal sealed class RecordInboxFailureCommandHandler(IBillingDbContext db, Tim
         }
 
         var now = clock.GetUtcNow();
-        // 1 s, 2 s, 4 s ... capped at 10 min; a dozen attempts spans about an hour before the row is parked as failed.
-        var delay = TimeSpan.FromSeconds(Math.Min(600, Math.Pow(2, inboxEvent.Attempts)));
-        inboxEvent.RecordFailure(request.Error, now, now + delay, MaxAttempts);
+        inboxEvent.RecordFailure(request.Error, now, policy);
         if (inboxEvent.Status == InboxStatus.Failed)
         {
-            logger.LogError("{Provider} event {EventId} ({EventType}) failed {Attempts} times and is parked: {Error}", inboxEvent.Provider, inboxEvent.EventId, inboxEvent.EventType, inboxEvent.Attempts, request.Error);
+            // Parked, not dropped: listed by GET /internal/billing/admin/inbox, counted in /health/ready, requeueable,
+            // and reset by the provider's next redelivery.
+            logger.LogError("{Provider} event {EventId} ({EventType}) failed {Attempts} times and is parked for an operator: {Error}", inboxEvent.Provider, inboxEvent.EventId, inboxEvent.EventType, inboxEvent.Attempts, request.Error);
         }
         else
         {
-            logger.LogWarning("{Provider} event {EventId} ({EventType}) failed (attempt {Attempts}), retry in {Delay}: {Error}", inboxEvent.Provider, inboxEvent.EventId, inboxEvent.EventType, inboxEvent.Attempts, delay, request.Error);
+            logger.LogWarning("{Provider} event {EventId} ({EventType}) failed (attempt {Attempts}), retry at {RetryAt:O}: {Error}", inboxEvent.Provider, inboxEvent.EventId, inboxEvent.EventType, inboxEvent.Attempts, inboxEvent.NextAttemptAt, request.Error);
         }
 
         return true;

@@ -1,33 +1,33 @@
-using Billing.Application.Abstractions.Persistence;
 using Billing.Application.Abstractions.Stripe;
 using Billing.Domain.Catalog;
 using Billing.Domain.Common;
-using Billing.Domain.Customers;
-using Billing.Domain.Purchases;
-using Billing.Domain.Subscriptions;
 using MediatR;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
 namespace Billing.Application.Stripe.CreateCheckoutSession;
 
 /// <summary>
 /// Finds or creates the user's billing customer and its Stripe customer exactly once, then opens the Checkout Session.
-/// The customer row is locked for the whole unit of work, so concurrent checkouts of one user queue behind each other and
-/// the second finds the Stripe customer the first attached; the per-user idempotency key makes Stripe itself return the
-/// same customer should two creations still meet (e.g. the first transaction rolled back after Stripe answered).
+/// Stripe is only called between short units of work, never inside one (docs/decisions/0016): the first checkout of a user
+/// claims the creation of its Stripe customer (a lease on the customer row) and the concurrent ones wait for it to be linked,
+/// so only one asks Stripe; the per-user idempotency key makes Stripe itself return the same customer should two creations
+/// still meet (a claim that outlived its lease, or an attempt whose link was lost).
 /// </summary>
 internal sealed class CreateCheckoutSessionCommandHandler(
-    IBillingDbContext db,
+    IMediator mediator,
     IStripeClient stripe,
     StripeSettings settings,
-    StripeTierResolver tiers,
     TimeProvider clock,
     ILogger<CreateCheckoutSessionCommandHandler> logger)
     : IRequestHandler<CreateCheckoutSessionCommand, CreateCheckoutSessionResult>
 {
     /// <summary>Stripe's limit for <c>client_reference_id</c>.</summary>
     private const int MaxClientReferenceIdLength = 200;
+
+    /// <summary>How long one checkout may be the only one creating the user's Stripe customer before another takes over.</summary>
+    private static readonly TimeSpan CustomerClaimLease = TimeSpan.FromSeconds(30);
+
+    private static readonly TimeSpan CustomerClaimPollInterval = TimeSpan.FromMilliseconds(50);
 
     public async Task<CreateCheckoutSessionResult> Handle(CreateCheckoutSessionCommand request, CancellationToken cancellationToken)
     {
@@ -36,23 +36,9 @@ internal sealed class CreateCheckoutSessionCommandHandler(
         var (configuredSuccess, configuredCancel) = settings.RequireCheckoutUrls();
         var successUrl = Redirect(request.SuccessUrl, configuredSuccess, "success_url", StripeSettings.SuccessUrlVariable);
         var cancelUrl = Redirect(request.CancelUrl, configuredCancel, "cancel_url", StripeSettings.CancelUrlVariable);
-        var now = clock.GetUtcNow();
 
-        if (product is SubscriptionTier && await HasLiveStripeSubscription(userId, cancellationToken))
-        {
-            // A second subscription would bill the user twice; tier changes and resumes go through the billing portal.
-            throw new DomainException("subscription.already_subscribed", "The user already has a Stripe subscription; change or resume it in the billing portal.");
-        }
-
-        var customer = await LockOrRegisterCustomer(userId, request.UserEmail, now, cancellationToken);
-        if (customer.StripeCustomerId is null)
-        {
-            var created = await CreateStripeCustomer(customer, cancellationToken);
-            customer.AttachStripeCustomer(created.Id, now);
-            logger.LogInformation("Stripe customer {StripeCustomerId} created for user {UserId}", created.Id, userId.Value);
-        }
-
-        var options = BuildSession(product, userId, customer.StripeCustomerId!, successUrl, cancelUrl);
+        var stripeCustomerId = await StripeCustomerAsync(userId, request.UserEmail, product is SubscriptionTier, cancellationToken);
+        var options = BuildSession(product, userId, stripeCustomerId, successUrl, cancelUrl);
         StripeCheckoutSession session;
         try
         {
@@ -64,16 +50,15 @@ internal sealed class CreateCheckoutSessionCommandHandler(
             throw new InvalidDomainValueException($"checkout.{refused.Param}", $"Stripe refused the {refused.Param}.");
         }
 
-        if (product is SubscriptionTier tier)
+        if (product is SubscriptionTier)
         {
             // Checkout makes a new price for this tier: remember it, so the invoices billed at it grant this tier (0013).
-            await tiers.RecordCheckoutPricesAsync(session.LinePriceIds, tier, cancellationToken);
+            await mediator.Send(new RecordCheckoutPricesCommand(product.Id, session.LinePriceIds), cancellationToken);
         }
 
-        if (product is CreditPack pack
-            && !await db.Purchases.AnyAsync(p => p.Provider == PaymentProvider.Stripe && p.ProviderPurchaseId == session.Id, cancellationToken))
+        if (product is CreditPack)
         {
-            db.Purchases.Add(Purchase.StartStripeCheckout(userId, pack, session.Id, now));
+            await mediator.Send(new RecordPackCheckoutCommand(userId, product.Id, session.Id), cancellationToken);
         }
 
         logger.LogInformation("Checkout session {SessionId} ({Mode}) opened for user {UserId}, product {ProductId}", session.Id, options.Mode, userId.Value, product.Id);
@@ -81,47 +66,61 @@ internal sealed class CreateCheckoutSessionCommandHandler(
         return new CreateCheckoutSessionResult(url, session.Id);
     }
 
-    private Task<bool> HasLiveStripeSubscription(UserId userId, CancellationToken cancellationToken) =>
-        db.Subscriptions.AnyAsync(s => s.UserId == userId && s.Source == SubscriptionSource.Stripe && s.Status != SubscriptionStatus.Expired, cancellationToken);
-
-    private async Task<Customer> LockOrRegisterCustomer(UserId userId, string? email, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>The user's Stripe customer: the linked one, or created here once (concurrent first checkouts wait for it).</summary>
+    private async Task<string> StripeCustomerAsync(UserId userId, string? email, bool isSubscription, CancellationToken cancellationToken)
     {
-        var customer = await db.Customers
-            .FromSqlInterpolated($"SELECT c.*, c.xmin FROM customers c WHERE c.user_id = {userId.Value} FOR UPDATE")
-            .SingleOrDefaultAsync(cancellationToken);
-        if (customer is not null)
+        while (true)
         {
-            return customer;
-        }
+            var customer = await mediator.Send(new PrepareCheckoutCustomerCommand(userId, email, isSubscription, CustomerClaimLease), cancellationToken);
+            if (customer.StripeCustomerId is { } linked)
+            {
+                return linked;
+            }
 
-        // Claim the user id now: a concurrent first checkout waits on the unique index, fails, and is re-run by the
-        // unit of work on fresh state, where it finds (and locks) this row.
-        customer = Customer.Register(userId, email, now);
-        db.Customers.Add(customer);
-        await db.SaveChangesAsync(cancellationToken);
-        return customer;
+            if (!customer.MustCreate)
+            {
+                // Another checkout of this user is asking Stripe right now; no lock is held while we wait for its link.
+                await Task.Delay(CustomerClaimPollInterval, clock, cancellationToken);
+                continue;
+            }
+
+            StripeCustomer created;
+            try
+            {
+                created = await CreateStripeCustomer(userId, customer.Email, cancellationToken);
+            }
+            catch
+            {
+                await mediator.Send(new ReleaseStripeCustomerClaimCommand(userId, RemoveUnlinked: customer.RegisteredNow), CancellationToken.None);
+                throw;
+            }
+
+            var attached = await mediator.Send(new AttachStripeCustomerCommand(userId, created.Id), cancellationToken);
+            logger.LogInformation("Stripe customer {StripeCustomerId} created for user {UserId}", attached, userId.Value);
+            return attached;
+        }
     }
 
-    private async Task<StripeCustomer> CreateStripeCustomer(Customer customer, CancellationToken cancellationToken)
+    private async Task<StripeCustomer> CreateStripeCustomer(UserId userId, string? email, CancellationToken cancellationToken)
     {
         var options = new StripeCustomerCreate
         {
-            Email = customer.Email,
-            Metadata = new Dictionary<string, string> { [StripeMetadata.UserId] = customer.UserId.Value },
+            Email = email,
+            Metadata = new Dictionary<string, string> { [StripeMetadata.UserId] = userId.Value },
         };
         try
         {
             try
             {
-                return await stripe.CreateCustomerAsync(options, StripeIdempotencyKeys.Customer(customer.UserId), cancellationToken);
+                return await stripe.CreateCustomerAsync(options, StripeIdempotencyKeys.Customer(userId), cancellationToken);
             }
             catch (StripeApiException reused) when (reused.Type == "idempotency_error")
             {
-                // The key was used in the last 24 h with other parameters: an earlier attempt whose transaction rolled back
-                // registered the user with another email. That attempt's customer (if Stripe made one) was never linked here;
-                // a key that includes the email lets this one proceed instead of failing for a day.
-                logger.LogWarning("Stripe customer key for user {UserId} was used with other parameters; creating under an email-scoped key", customer.UserId.Value);
-                return await stripe.CreateCustomerAsync(options, StripeIdempotencyKeys.Customer(customer.UserId, customer.Email), cancellationToken);
+                // The key was used in the last 24 h with other parameters: an earlier attempt whose link was lost registered
+                // the user with another email. That attempt's customer (if Stripe made one) was never linked here; a key that
+                // includes the email lets this one proceed instead of failing for a day.
+                logger.LogWarning("Stripe customer key for user {UserId} was used with other parameters; creating under an email-scoped key", userId.Value);
+                return await stripe.CreateCustomerAsync(options, StripeIdempotencyKeys.Customer(userId, email), cancellationToken);
             }
         }
         catch (StripeApiException refused) when (refused.Kind == StripeFailureKind.InvalidRequest && refused.Param == "email")

@@ -5,9 +5,10 @@ using Billing.Application.Inbox;
 namespace Billing.Application.Stripe.Webhooks;
 
 /// <summary>
-/// The use case for one kind of Stripe event. Sent by <see cref="StripeEventProcessor"/> inside the inbox's unit of work
-/// (so it joins that transaction); sent on its own it runs in its own. The event is only a trigger: handlers re-fetch
-/// the object from Stripe and act on its current state, stamped with the event's <c>created</c> time.
+/// The use case for one kind of Stripe event. The event is only a trigger: the object it is about is re-fetched from Stripe
+/// before any transaction opens (each command's <c>FetchAsync</c>, called by <see cref="StripeEventProcessor.PrepareAsync"/>),
+/// and the command carries it; the handler acts on that state, stamped with the event's <c>created</c> time, inside the
+/// inbox's unit of work (or its own when sent alone), and never calls Stripe (docs/decisions/0016).
 /// </summary>
 public interface IStripeEventCommand : ICommand<StripeEventResult>
 {
@@ -31,24 +32,16 @@ public sealed class StripeEventNotReadyException(string message) : Exception(mes
 internal static class StripeFetch
 {
     /// <summary>
-    /// Re-fetches the object the event is about (the event is only a trigger). When the event names no object, or Stripe
-    /// no longer has it, the object is null and <c>Ignored</c> holds the reason to record; otherwise <c>Ignored</c> is null.
+    /// Re-fetches the object the event is about (the event is only a trigger); null when the event names no object or
+    /// Stripe no longer has it, which the handler records as ignored with <see cref="Missing"/>.
     /// </summary>
-    public static async Task<(T? Object, StripeEventResult? Ignored)> EventObjectAsync<T>(
-        StripeEventEnvelope stripeEvent,
-        string objectName,
-        Func<string, CancellationToken, Task<T>> fetch,
-        CancellationToken cancellationToken)
-        where T : class
-    {
-        if (stripeEvent.DataObjectId is not { } id)
-        {
-            return (null, StripeEventResult.Ignored($"the event carries no {objectName} id"));
-        }
+    public static async Task<T?> EventObjectAsync<T>(StripeEventEnvelope stripeEvent, Func<string, CancellationToken, Task<T>> fetch, CancellationToken cancellationToken)
+        where T : class =>
+        stripeEvent.DataObjectId is { } id ? await OrNullWhenMissing(fetch(id, cancellationToken)) : null;
 
-        var fetched = await OrNullWhenMissing(fetch(id, cancellationToken));
-        return fetched is null ? (null, StripeEventResult.Ignored($"{objectName} {id} does not exist at Stripe")) : (fetched, null);
-    }
+    /// <summary>Why the event's object could not be fetched: recorded as ignored, not retried.</summary>
+    public static StripeEventResult Missing(StripeEventEnvelope stripeEvent, string objectName) =>
+        StripeEventResult.Ignored(stripeEvent.DataObjectId is { } id ? $"{objectName} {id} does not exist at Stripe" : $"the event carries no {objectName} id");
 
     /// <summary>The object, or null when Stripe no longer has it (404): such an event is recorded as ignored, not retried.</summary>
     public static async Task<T?> OrNullWhenMissing<T>(Task<T> fetch)

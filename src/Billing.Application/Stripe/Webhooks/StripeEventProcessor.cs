@@ -18,28 +18,40 @@ namespace Billing.Application.Stripe.Webhooks;
 /// business rule refuses (a stale or irrelevant transition) are recorded as ignored with the reason, never retried forever;
 /// Stripe outages and not-yet-actionable events throw, so the inbox retries them with backoff.
 /// </summary>
-internal sealed class StripeEventProcessor(IMediator mediator, StripeSettings settings, ILogger<StripeEventProcessor> logger) : IProviderEventProcessor
+internal sealed class StripeEventProcessor(IMediator mediator, IStripeClient stripe, StripeSettings settings, ILogger<StripeEventProcessor> logger) : IProviderEventProcessor
 {
     public string Provider => InboxProviders.Stripe;
 
-    public async Task<(InboxOutcome Outcome, string? Reason)> ProcessAsync(InboxEvent inboxEvent, CancellationToken cancellationToken)
+    /// <summary>
+    /// Outside any transaction: reads the stored event and fetches what its use case needs from Stripe. Returns the command
+    /// to send, or the result already decided (unreadable, other mode, unhandled type). A Stripe outage throws: retried.
+    /// </summary>
+    public async Task<object?> PrepareAsync(InboxEvent inboxEvent, CancellationToken cancellationToken)
     {
         if (!StripeEventEnvelope.TryParse(Encoding.UTF8.GetBytes(inboxEvent.Payload), out var stripeEvent, out var error))
         {
-            return (InboxOutcome.Ignored, $"unreadable Stripe event: {error}");
+            return StripeEventResult.Ignored($"unreadable Stripe event: {error}");
         }
 
         if (settings.Livemode is { } livemode && stripeEvent.Livemode != livemode)
         {
-            return (InboxOutcome.Ignored, $"a {(stripeEvent.Livemode ? "live" : "test")}-mode event reached a {(livemode ? "live" : "test")}-mode service");
+            return StripeEventResult.Ignored($"a {(stripeEvent.Livemode ? "live" : "test")}-mode event reached a {(livemode ? "live" : "test")}-mode service");
         }
 
-        var command = Route(stripeEvent);
-        if (command is null)
+        return Route(stripeEvent) is { } fetch
+            ? await fetch(stripe, cancellationToken)
+            : StripeEventResult.Ignored($"event type '{stripeEvent.Type}' is not handled");
+    }
+
+    public async Task<(InboxOutcome Outcome, string? Reason)> ProcessAsync(InboxEvent inboxEvent, object? prepared, CancellationToken cancellationToken)
+    {
+        if (prepared is StripeEventResult decided)
         {
-            return (InboxOutcome.Ignored, $"event type '{stripeEvent.Type}' is not handled");
+            return (decided.Outcome, decided.Reason);
         }
 
+        var command = prepared as IStripeEventCommand
+            ?? throw new InvalidOperationException($"Stripe event {inboxEvent.EventId} was not prepared before its transaction.");
         try
         {
             var result = await mediator.Send(command, cancellationToken);
@@ -48,19 +60,20 @@ internal sealed class StripeEventProcessor(IMediator mediator, StripeSettings se
         catch (DomainException refused)
         {
             // A domain method checks before it changes anything; what earlier steps of the use case applied was legal on its own.
-            logger.LogWarning("Stripe event {EventId} ({EventType}) refused by a business rule: {Code}: {Message}", stripeEvent.Id, stripeEvent.Type, refused.Code, refused.Message);
+            logger.LogWarning("Stripe event {EventId} ({EventType}) refused by a business rule: {Code}: {Message}", command.Event.Id, command.Event.Type, refused.Code, refused.Message);
             return (InboxOutcome.Ignored, $"refused by a business rule ({refused.Code}): {refused.Message}");
         }
     }
 
-    internal static IStripeEventCommand? Route(StripeEventEnvelope stripeEvent) => stripeEvent.Type switch
+    /// <summary>The use case of an event type, as the fetch that builds its command; null for a type this service does not handle.</summary>
+    internal static Func<IStripeClient, CancellationToken, Task<IStripeEventCommand>>? Route(StripeEventEnvelope stripeEvent) => stripeEvent.Type switch
     {
-        "checkout.session.completed" or "checkout.session.async_payment_succeeded" => new FulfillCheckoutSessionCommand(stripeEvent),
-        "invoice.paid" => new RecordInvoicePaidCommand(stripeEvent),
-        "invoice.payment_failed" => new RecordInvoicePaymentFailedCommand(stripeEvent),
-        "customer.subscription.created" or "customer.subscription.updated" or "customer.subscription.deleted" => new SyncSubscriptionCommand(stripeEvent),
-        "charge.refunded" => new RecordChargeRefundCommand(stripeEvent),
-        "charge.dispute.created" or "charge.dispute.closed" => new RecordDisputeCommand(stripeEvent),
+        "checkout.session.completed" or "checkout.session.async_payment_succeeded" => (stripe, ct) => FulfillCheckoutSessionCommand.FetchAsync(stripeEvent, stripe, ct),
+        "invoice.paid" => (stripe, ct) => RecordInvoicePaidCommand.FetchAsync(stripeEvent, stripe, ct),
+        "invoice.payment_failed" => (stripe, ct) => RecordInvoicePaymentFailedCommand.FetchAsync(stripeEvent, stripe, ct),
+        "customer.subscription.created" or "customer.subscription.updated" or "customer.subscription.deleted" => (stripe, ct) => SyncSubscriptionCommand.FetchAsync(stripeEvent, stripe, ct),
+        "charge.refunded" => (stripe, ct) => RecordChargeRefundCommand.FetchAsync(stripeEvent, stripe, ct),
+        "charge.dispute.created" or "charge.dispute.closed" => (stripe, ct) => RecordDisputeCommand.FetchAsync(stripeEvent, stripe, ct),
         _ => null,
     };
 }

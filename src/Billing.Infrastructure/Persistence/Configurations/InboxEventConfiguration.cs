@@ -17,6 +17,7 @@ internal sealed class InboxEventConfiguration : IEntityTypeConfiguration<InboxEv
         builder.Property(e => e.Payload).IsRequired();
         builder.Property(e => e.Status).IsSnakeCaseEnum(16);
         builder.HasIndex(e => new { e.Provider, e.EventId }).IsUnique().HasDatabaseName("ux_inbox_events_provider_event");
+        builder.Ignore(e => e.RetryRoundStartedAt);
         builder.Property<uint>("Version").IsRowVersion();
     }
 }

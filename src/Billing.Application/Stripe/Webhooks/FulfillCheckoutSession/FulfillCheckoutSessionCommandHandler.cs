@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 namespace Billing.Application.Stripe.Webhooks.FulfillCheckoutSession;
 
 /// <summary>
-/// Re-fetches the session (the event's snapshot is frozen at its creation: a delayed payment method shows <c>unpaid</c>
+/// Acts on the re-fetched session (the event's snapshot is frozen at its creation: a delayed payment method shows <c>unpaid</c>
 /// there forever) and fulfils only a settled payment. A pack: the purchase becomes paid, which owes its credits once
 /// (grant key <c>stripe:checkout:{session}</c>, unique in the outbox). A subscription: the local subscription is started from
 /// the re-fetched Stripe subscription, and its first invoice is granted under the same key invoice.paid uses, so whichever
@@ -20,7 +20,6 @@ namespace Billing.Application.Stripe.Webhooks.FulfillCheckoutSession;
 /// </summary>
 internal sealed class FulfillCheckoutSessionCommandHandler(
     IBillingDbContext db,
-    IStripeClient stripe,
     StripeSubscriptionSync subscriptions,
     StripeTierResolver tiers,
     TimeProvider clock,
@@ -30,10 +29,9 @@ internal sealed class FulfillCheckoutSessionCommandHandler(
     public async Task<StripeEventResult> Handle(FulfillCheckoutSessionCommand request, CancellationToken cancellationToken)
     {
         var stripeEvent = request.Event;
-        var (session, ignored) = await StripeFetch.EventObjectAsync(stripeEvent, "checkout session", stripe.GetCheckoutSessionAsync, cancellationToken);
-        if (session is null)
+        if (request.Session is not { } session)
         {
-            return ignored!;
+            return StripeFetch.Missing(stripeEvent, "checkout session");
         }
 
         if (!session.IsPaymentSettled)
@@ -44,7 +42,7 @@ internal sealed class FulfillCheckoutSessionCommandHandler(
         return session.Mode switch
         {
             StripeCheckoutModes.Payment => await FulfillPack(session, stripeEvent.Created, cancellationToken),
-            StripeCheckoutModes.Subscription => await FulfillSubscription(session, stripeEvent.Created, cancellationToken),
+            StripeCheckoutModes.Subscription => await FulfillSubscription(session, request.Subscription, request.Invoice, stripeEvent.Created, cancellationToken),
             _ => StripeEventResult.Ignored($"checkout session {session.Id} has mode '{session.Mode}', which this service does not sell"),
         };
     }
@@ -76,14 +74,14 @@ internal sealed class FulfillCheckoutSessionCommandHandler(
             : StripeEventResult.Ignored($"checkout session {session.Id} was already fulfilled");
     }
 
-    private async Task<StripeEventResult> FulfillSubscription(StripeCheckoutSession session, DateTimeOffset occurredAt, CancellationToken cancellationToken)
+    private async Task<StripeEventResult> FulfillSubscription(
+        StripeCheckoutSession session, StripeSubscription? remote, StripeInvoice? invoice, DateTimeOffset occurredAt, CancellationToken cancellationToken)
     {
         if (session.SubscriptionId is not { } subscriptionId)
         {
             return StripeEventResult.Ignored($"paid subscription checkout {session.Id} has no subscription");
         }
 
-        var remote = await StripeFetch.OrNullWhenMissing(stripe.GetSubscriptionAsync(subscriptionId, cancellationToken));
         if (remote is null)
         {
             return StripeEventResult.Ignored($"subscription {subscriptionId} of checkout session {session.Id} does not exist at Stripe");
@@ -103,9 +101,6 @@ internal sealed class FulfillCheckoutSessionCommandHandler(
             return StripeEventResult.Ignored(problem!);
         }
 
-        var invoice = session.InvoiceId is { } invoiceId
-            ? await StripeFetch.OrNullWhenMissing(stripe.GetInvoiceAsync(invoiceId, cancellationToken))
-            : null;
         if (invoice is null)
         {
             return StripeEventResult.Processed($"subscription {remote.Id} recorded; its first invoice grants when invoice.paid arrives");

@@ -16,7 +16,7 @@ namespace Billing.Application.Stripe.Webhooks.RecordChargeRefund;
 /// Any number of deliveries, in any order, claw back the same total. Refunds of subscription invoices are recorded only
 /// (docs/decisions/0005-stripe-disputes-and-refunds.md).
 /// </summary>
-internal sealed class RecordChargeRefundCommandHandler(IBillingDbContext db, IStripeClient stripe, ILogger<RecordChargeRefundCommandHandler> logger)
+internal sealed class RecordChargeRefundCommandHandler(IBillingDbContext db, ILogger<RecordChargeRefundCommandHandler> logger)
     : IRequestHandler<RecordChargeRefundCommand, StripeEventResult>
 {
     private static readonly HashSet<string> CountedRefundStatuses = ["succeeded", "pending", "requires_action"];
@@ -24,10 +24,9 @@ internal sealed class RecordChargeRefundCommandHandler(IBillingDbContext db, ISt
     public async Task<StripeEventResult> Handle(RecordChargeRefundCommand request, CancellationToken cancellationToken)
     {
         var stripeEvent = request.Event;
-        var (charge, ignored) = await StripeFetch.EventObjectAsync(stripeEvent, "charge", stripe.GetChargeAsync, cancellationToken);
-        if (charge is null)
+        if (request.Charge is not { } charge)
         {
-            return ignored!;
+            return StripeFetch.Missing(stripeEvent, "charge");
         }
 
         if (charge.AmountRefunded <= 0 || charge.PaymentIntentId is null)

@@ -13,16 +13,15 @@ namespace Billing.Application.Stripe.Webhooks.RecordDispute;
 /// credits may be spent already); a lost one claws back whatever the purchase still holds (keyed <c>stripe:dispute:{id}</c>);
 /// a won one restores nothing because nothing was taken. Disputes on subscription payments are recorded only.
 /// </summary>
-internal sealed class RecordDisputeCommandHandler(IBillingDbContext db, IStripeClient stripe, ClawbackReversals reversals, ILogger<RecordDisputeCommandHandler> logger)
+internal sealed class RecordDisputeCommandHandler(IBillingDbContext db, ClawbackReversals reversals, ILogger<RecordDisputeCommandHandler> logger)
     : IRequestHandler<RecordDisputeCommand, StripeEventResult>
 {
     public async Task<StripeEventResult> Handle(RecordDisputeCommand request, CancellationToken cancellationToken)
     {
         var stripeEvent = request.Event;
-        var (dispute, ignored) = await StripeFetch.EventObjectAsync(stripeEvent, "dispute", stripe.GetDisputeAsync, cancellationToken);
-        if (dispute is null)
+        if (request.Dispute is not { } dispute)
         {
-            return ignored!;
+            return StripeFetch.Missing(stripeEvent, "dispute");
         }
 
         if (stripeEvent.Type == "charge.dispute.created" || dispute.Status is not ("won" or "lost"))
@@ -35,15 +34,11 @@ internal sealed class RecordDisputeCommandHandler(IBillingDbContext db, IStripeC
         if (dispute.Status == "won")
         {
             logger.LogInformation("Stripe dispute {DisputeId} won", dispute.Id);
-            return await ReverseLossAsync(dispute, lossKey, stripeEvent.Created, cancellationToken)
+            return await ReverseLossAsync(dispute, request.Charge, lossKey, stripeEvent.Created, cancellationToken)
                 ?? StripeEventResult.Ignored($"dispute {dispute.Id} won: nothing was clawed back, so nothing is restored");
         }
 
-        var paymentIntentId = dispute.PaymentIntentId;
-        if (paymentIntentId is null && dispute.ChargeId is { } chargeId)
-        {
-            paymentIntentId = (await StripeFetch.OrNullWhenMissing(stripe.GetChargeAsync(chargeId, cancellationToken)))?.PaymentIntentId;
-        }
+        var paymentIntentId = dispute.PaymentIntentId ?? request.Charge?.PaymentIntentId;
 
         var purchase = paymentIntentId is null
             ? null
@@ -65,7 +60,7 @@ internal sealed class RecordDisputeCommandHandler(IBillingDbContext db, IStripeC
     /// only what it really debited is restored, once (<c>stripe:dispute-won:{id}</c>; docs/decisions/0011). Null when the loss
     /// clawed back nothing (a dispute won outright).
     /// </summary>
-    private async Task<StripeEventResult?> ReverseLossAsync(StripeDispute dispute, GrantKey lossKey, DateTimeOffset occurredAt, CancellationToken cancellationToken)
+    private async Task<StripeEventResult?> ReverseLossAsync(StripeDispute dispute, StripeCharge? charge, GrantKey lossKey, DateTimeOffset occurredAt, CancellationToken cancellationToken)
     {
         var loss = await db.CreditGrants.AsNoTracking().SingleOrDefaultAsync(g => g.GrantKey == lossKey, cancellationToken);
         if (loss is null)
@@ -79,7 +74,6 @@ internal sealed class RecordDisputeCommandHandler(IBillingDbContext db, IStripeC
             return StripeEventResult.Ignored($"dispute {dispute.Id} won: its loss was already reversed");
         }
 
-        var charge = dispute.ChargeId is { } chargeId ? await StripeFetch.OrNullWhenMissing(stripe.GetChargeAsync(chargeId, cancellationToken)) : null;
         var purchase = charge?.PaymentIntentId is { } paymentIntentId
             ? await db.Purchases.SingleOrDefaultAsync(p => p.Provider == PaymentProvider.Stripe && p.ProviderPaymentId == paymentIntentId, cancellationToken)
             : null;

@@ -1,23 +1,21 @@
-using Billing.Application.Abstractions.Stripe;
 using MediatR;
 
 namespace Billing.Application.Stripe.Webhooks.RecordInvoicePaid;
 
 /// <summary>
-/// Re-fetches the invoice and grants its period. Events arrive in any order: when the subscription is not known yet (the
+/// Grants the re-fetched invoice's period. Events arrive in any order: when the subscription is not known yet (the
 /// checkout event is late), it is started here from the re-fetched Stripe subscription, whose metadata names user and tier;
 /// when nothing names them yet, the event is retried later rather than dropped, so a renewal is never lost.
 /// </summary>
-internal sealed class RecordInvoicePaidCommandHandler(IStripeClient stripe, StripeSubscriptionSync subscriptions)
+internal sealed class RecordInvoicePaidCommandHandler(StripeSubscriptionSync subscriptions)
     : IRequestHandler<RecordInvoicePaidCommand, StripeEventResult>
 {
     public async Task<StripeEventResult> Handle(RecordInvoicePaidCommand request, CancellationToken cancellationToken)
     {
         var stripeEvent = request.Event;
-        var (invoice, ignored) = await StripeFetch.EventObjectAsync(stripeEvent, "invoice", stripe.GetInvoiceAsync, cancellationToken);
-        if (invoice is null)
+        if (request.Invoice is not { } invoice)
         {
-            return ignored!;
+            return StripeFetch.Missing(stripeEvent, "invoice");
         }
 
         if (invoice.SubscriptionId is not { } subscriptionId)
@@ -26,10 +24,9 @@ internal sealed class RecordInvoicePaidCommandHandler(IStripeClient stripe, Stri
         }
 
         var subscription = await subscriptions.FindAsync(subscriptionId, cancellationToken);
-        StripeSubscription? remote = null;
+        var remote = request.Subscription;
         if (subscription is null || invoice.PeriodStart is null || invoice.PeriodEnd is null)
         {
-            remote = await StripeFetch.OrNullWhenMissing(stripe.GetSubscriptionAsync(subscriptionId, cancellationToken));
             if (remote is null)
             {
                 return StripeEventResult.Ignored($"subscription {subscriptionId} of invoice {invoice.Id} does not exist at Stripe");

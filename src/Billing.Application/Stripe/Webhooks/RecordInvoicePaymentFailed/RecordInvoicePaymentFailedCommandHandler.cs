@@ -1,4 +1,3 @@
-using Billing.Application.Abstractions.Stripe;
 using MediatR;
 
 namespace Billing.Application.Stripe.Webhooks.RecordInvoicePaymentFailed;
@@ -8,16 +7,15 @@ namespace Billing.Application.Stripe.Webhooks.RecordInvoicePaymentFailed;
 /// Otherwise past_due at the event's time; an older failure than the newest applied event changes nothing.
 /// A subscription not known here yet is left alone: it is brought to Stripe's state when it is started.
 /// </summary>
-internal sealed class RecordInvoicePaymentFailedCommandHandler(IStripeClient stripe, StripeSubscriptionSync subscriptions)
+internal sealed class RecordInvoicePaymentFailedCommandHandler(StripeSubscriptionSync subscriptions)
     : IRequestHandler<RecordInvoicePaymentFailedCommand, StripeEventResult>
 {
     public async Task<StripeEventResult> Handle(RecordInvoicePaymentFailedCommand request, CancellationToken cancellationToken)
     {
         var stripeEvent = request.Event;
-        var (invoice, ignored) = await StripeFetch.EventObjectAsync(stripeEvent, "invoice", stripe.GetInvoiceAsync, cancellationToken);
-        if (invoice is null)
+        if (request.Invoice is not { } invoice)
         {
-            return ignored!;
+            return StripeFetch.Missing(stripeEvent, "invoice");
         }
 
         if (invoice.Paid)

@@ -1,15 +1,14 @@
-using Billing.Application.Abstractions.Stripe;
 using MediatR;
 
 namespace Billing.Application.Stripe.Webhooks.SyncSubscription;
 
 /// <summary>
-/// Re-fetches the subscription and applies its current state at the event's time (status, cancel at period end, tier):
+/// Applies the re-fetched subscription's its current state at the event's time (status, cancel at period end, tier):
 /// an event older than the newest applied one changes nothing, so out-of-order deliveries never regress the state.
 /// Deletion expires it. These events never start a subscription (nothing is paid by them): a subscription unknown here
 /// is started by its paid checkout or invoice, from Stripe's state at that moment.
 /// </summary>
-internal sealed class SyncSubscriptionCommandHandler(IStripeClient stripe, StripeSubscriptionSync subscriptions)
+internal sealed class SyncSubscriptionCommandHandler(StripeSubscriptionSync subscriptions)
     : IRequestHandler<SyncSubscriptionCommand, StripeEventResult>
 {
     public async Task<StripeEventResult> Handle(SyncSubscriptionCommand request, CancellationToken cancellationToken)
@@ -33,8 +32,7 @@ internal sealed class SyncSubscriptionCommandHandler(IStripeClient stripe, Strip
                 : StripeEventResult.Ignored($"subscription {subscriptionId} already expired, or a newer event was applied");
         }
 
-        var remote = await StripeFetch.OrNullWhenMissing(stripe.GetSubscriptionAsync(subscriptionId, cancellationToken));
-        if (remote is null)
+        if (request.Subscription is not { } remote)
         {
             return StripeEventResult.Ignored($"subscription {subscriptionId} does not exist at Stripe");
         }
