@@ -1,4 +1,5 @@
 using Billing.Application.Abstractions.Persistence;
+using Billing.Infrastructure.ApiKeys;
 using Billing.Infrastructure.Apple;
 using Billing.Infrastructure.Background;
 using Billing.Infrastructure.Flash;
@@ -37,6 +38,7 @@ public static class DependencyInjection
         services.AddAppleVerification(configuration);
         services.AddSingleton(sp => GrantDeliveryOptions.FromConfiguration(sp.GetRequiredService<IConfiguration>()));
         services.AddSingleton<GrantDispatcher>();
+        services.AddDeveloperKeys(configuration);
 
         // BACKGROUND_WORKERS=false runs the API alone (tests that drive the workers themselves, a read-only replica).
         if (configuration.GetValue("BACKGROUND_WORKERS", true))

@@ -1,5 +1,6 @@
 using Billing.Application.Abstractions.Persistence;
 using Billing.Application.Inbox;
+using Billing.Domain.ApiKeys;
 using Billing.Domain.Common;
 using Billing.Domain.Customers;
 using Billing.Domain.Grants;
@@ -33,6 +34,8 @@ internal sealed class BillingDbContext : DbContext, IBillingDbContext
     public DbSet<CreditGrant> CreditGrants => Set<CreditGrant>();
 
     public DbSet<InboxEvent> InboxEvents => Set<InboxEvent>();
+
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
 
     /// <summary>
     /// Outbox timing (docs/decisions/0002): credit-owing domain events become outbox rows here, inside the caller's

@@ -68,6 +68,13 @@ public sealed class HandlerRegistrationTests
         // Ports the Infrastructure layer provides.
         services.AddSingleton(Substitute.For<IStripeClient>());
         services.AddSingleton(new StripeSettings(null, null, null, null));
+        services.AddSingleton(Substitute.For<Billing.Application.Abstractions.ApiKeys.IApiKeyDirectory>());
+        services.AddSingleton(Substitute.For<Billing.Application.Abstractions.ApiKeys.IDeveloperTierLookup>());
+        services.AddSingleton(Substitute.For<Billing.Application.Abstractions.ApiKeys.IDeveloperLimits>());
+        services.AddSingleton(Substitute.For<Billing.Application.Abstractions.ApiKeys.IApiKeyUsageTracker>());
+        services.AddSingleton(Substitute.For<Billing.Application.Abstractions.ApiKeys.IApiKeyOwnerLock>());
+        services.AddSingleton(Substitute.For<Billing.Application.Abstractions.RateLimiting.IRequestRateLimiter>());
+        services.AddSingleton(new Billing.Application.Abstractions.ApiKeys.ApiKeyOptions(10));
         return services.BuildServiceProvider();
     }
 

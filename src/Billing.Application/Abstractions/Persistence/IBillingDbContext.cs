@@ -1,4 +1,5 @@
 using Billing.Application.Inbox;
+using Billing.Domain.ApiKeys;
 using Billing.Domain.Customers;
 using Billing.Domain.Grants;
 using Billing.Domain.Purchases;
@@ -23,6 +24,8 @@ public interface IBillingDbContext
     DbSet<CreditGrant> CreditGrants { get; }
 
     DbSet<InboxEvent> InboxEvents { get; }
+
+    DbSet<ApiKey> ApiKeys { get; }
 
     DatabaseFacade Database { get; }
 
