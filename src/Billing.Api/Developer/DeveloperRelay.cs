@@ -37,7 +37,11 @@ internal sealed partial class DeveloperRelay(
     public const string BalanceRoute = "/v1/credits/balance";
     public const string VerifyRoute = "/internal/billing/keys/verify";
 
-    public async Task<IResult> SyncAsync(HttpContext context)
+    public async Task<IResult> SyncAsync(HttpContext context) => await CountingBytesAsync(context, SyncCoreAsync);
+
+    public async Task<IResult> BalanceAsync(HttpContext context) => await CountingBytesAsync(context, BalanceCoreAsync);
+
+    private async Task<IResult> SyncCoreAsync(HttpContext context)
     {
         var started = clock.GetUtcNow();
         var timer = Stopwatch.GetTimestamp();
@@ -180,7 +184,7 @@ internal sealed partial class DeveloperRelay(
         Meter(context, caller, StreamRoute, context.Response.StatusCode, started, timer, counting.BytesWritten, credits);
     }
 
-    public async Task<IResult> BalanceAsync(HttpContext context)
+    private async Task<IResult> BalanceCoreAsync(HttpContext context)
     {
         var started = clock.GetUtcNow();
         var timer = Stopwatch.GetTimestamp();
@@ -223,6 +227,31 @@ internal sealed partial class DeveloperRelay(
             verified.Mode?.ToWire(),
             verified.Tier?.ToString().ToLowerInvariant(),
             verified.Decision is { } d ? new VerifyRateLimit(d.Limit, d.Remaining, d.ResetSeconds) : null);
+    }
+
+    /// <summary>
+    /// Runs a buffered route and sends its answer here (not after the endpoint returns), so the bytes sent are known when
+    /// the call is metered.
+    /// </summary>
+    private static async Task<IResult> CountingBytesAsync(HttpContext context, Func<HttpContext, Task<IResult>> route)
+    {
+        var meter = new DeferredMeter();
+        context.Items[DeferredMeter.Key] = meter;
+        var result = await route(context);
+        var original = context.Response.Body;
+        var counting = new CountingStream(original);
+        context.Response.Body = counting;
+        try
+        {
+            await result.ExecuteAsync(context);
+        }
+        finally
+        {
+            context.Response.Body = original;
+            meter.Flush(counting.BytesWritten);
+        }
+
+        return Results.Empty;
     }
 
     private async Task<Caller> AuthenticateAsync(HttpContext context, bool streams)
@@ -328,6 +357,16 @@ internal sealed partial class DeveloperRelay(
             return;
         }
 
+        if (bytesOut is null && context.Items[DeferredMeter.Key] is DeferredMeter deferred)
+        {
+            // The answer is not sent yet: record once its size is known.
+            var elapsed = Stopwatch.GetElapsedTime(timer);
+            deferred.Pending = bytes => usage.Record(new UsageEvent(
+                Guid.CreateVersion7().ToString("N"), caller.KeyId.Value, caller.Owner.Value, route, status, started, elapsed, bytes,
+                status is >= 200 and < 300 ? credits : 0, status == StatusCodes.Status429TooManyRequests));
+            return;
+        }
+
         usage.Record(new UsageEvent(
             Guid.CreateVersion7().ToString("N"),
             caller.KeyId.Value,
@@ -372,6 +411,16 @@ internal sealed class StoredAnswerResult(StoredAnswer answer) : IResult, IStatus
         httpContext.Response.ContentLength = answer.Body.Length;
         await httpContext.Response.Body.WriteAsync(answer.Body, httpContext.RequestAborted);
     }
+}
+
+/// <summary>A usage event waiting for the size of the answer it meters.</summary>
+internal sealed class DeferredMeter
+{
+    public const string Key = "billing.deferred_meter";
+
+    public Action<long>? Pending { get; set; }
+
+    public void Flush(long bytesOut) => Pending?.Invoke(bytesOut);
 }
 
 internal sealed record BalanceResponse(int Balance, int LifetimeEarned, int LifetimeSpent, string Mode);
