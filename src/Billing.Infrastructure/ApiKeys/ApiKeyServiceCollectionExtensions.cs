@@ -52,6 +52,7 @@ internal static class ApiKeyServiceCollectionExtensions
         services.AddSingleton<ICreditCostTable, CreditCostTable>();
         services.AddSingleton(sp => new RelayIdempotencyOptions(TimeSpan.FromHours(24), sp.GetRequiredService<FlashOptions>().GenerateTimeout + TimeSpan.FromMinutes(1)));
         services.AddSingleton<IRelayIdempotencyStore, PostgresRelayIdempotencyStore>();
+        services.AddHostedService<RelayIdempotencySweeper>();
         return services;
     }
 
