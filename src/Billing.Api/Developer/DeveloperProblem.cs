@@ -28,6 +28,9 @@ internal sealed class DeveloperProblemException(int status, string title, string
     public static DeveloperProblemException TestModeUnavailable() =>
         new(StatusCodes.Status403Forbidden, "Test mode unavailable", "Test keys need the sandbox Flash, which this deployment does not have.", "key.test_mode_unavailable");
 
+    public static DeveloperProblemException LiveUnavailable() =>
+        new(StatusCodes.Status503ServiceUnavailable, "Flash is unavailable", "This deployment has no Flash configured for live keys.", "flash.not_configured");
+
     public static DeveloperProblemException IdempotencyMismatch() =>
         new(StatusCodes.Status422UnprocessableEntity, "Idempotency key reused", "This Idempotency-Key was used with a different body.", "idempotency.mismatch");
 

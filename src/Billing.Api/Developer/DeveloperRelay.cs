@@ -52,7 +52,7 @@ internal sealed partial class DeveloperRelay(
         {
             caller = await AuthenticateAsync(context, streams: false);
             Admit(caller);
-            var client = flash.For(caller.Mode) ?? throw DeveloperProblemException.TestModeUnavailable();
+            var client = FlashFor(caller);
             var (body, raw) = await ReadBodyAsync(context);
             var scope = IdempotencyScopeOf(context, caller);
             if (scope is not null)
@@ -128,7 +128,7 @@ internal sealed partial class DeveloperRelay(
         {
             caller = await AuthenticateAsync(context, streams: true);
             Admit(caller);
-            var client = flash.For(caller.Mode) ?? throw DeveloperProblemException.TestModeUnavailable();
+            var client = FlashFor(caller);
             var (body, raw) = await ReadBodyAsync(context);
             var scope = IdempotencyScopeOf(context, caller);
             if (scope is not null && await idempotency.ClaimAsync(scope with { Key = "stream:" + scope.Key }, SHA256.HashData(raw), context.RequestAborted) is not IdempotencyClaim.Claimed)
@@ -194,7 +194,7 @@ internal sealed partial class DeveloperRelay(
         {
             caller = await AuthenticateAsync(context, streams: false);
             Admit(caller);
-            var client = flash.For(caller.Mode) ?? throw DeveloperProblemException.TestModeUnavailable();
+            var client = FlashFor(caller);
             var balance = await client.GetBalanceAsync(caller.Owner.Value, context.RequestAborted);
             result = TypedResults.Json(new BalanceResponse(balance.Balance, balance.LifetimeEarned, balance.LifetimeSpent, caller.Mode.ToWire()));
         }
@@ -280,6 +280,12 @@ internal sealed partial class DeveloperRelay(
         RateLimitHeaders.Apply(context.Response, verified.Policy!, verified.Decision!, streams);
         return new Caller(verified.KeyId!.Value, verified.OwnerId!.Value, verified.Mode!.Value, verified.Policy!, verified.Decision!);
     }
+
+    /// <summary>The Flash of the key's mode: test keys without a sandbox are 403, a service without a live Flash 503.</summary>
+    private IFlashClient FlashFor(Caller caller) =>
+        flash.For(caller.Mode) ?? throw (caller.Mode == ApiKeyMode.Test
+            ? DeveloperProblemException.TestModeUnavailable()
+            : DeveloperProblemException.LiveUnavailable());
 
     /// <summary>The key is good but its owner is over the limit: 429 (the headers, Retry-After included, are already set).</summary>
     private static void Admit(Caller caller)

@@ -11,7 +11,7 @@ namespace Billing.Infrastructure.Relay;
 /// Live keys reach the production Flash (the ordinary client, MAIN_APP_INTERNAL_URL); test keys reach the sandbox Flash
 /// (FLASH_SANDBOX_URL) through a client of their own, with its own circuit breaker, so a broken sandbox never trips live traffic.
 /// </summary>
-internal sealed class FlashRelayClients(IFlashClient live, IFlashClient? sandbox) : IFlashRelayClients
+internal sealed class FlashRelayClients(IFlashClient? live, IFlashClient? sandbox) : IFlashRelayClients
 {
     public const string SandboxHttpClientName = "flash-sandbox";
 
@@ -19,8 +19,10 @@ internal sealed class FlashRelayClients(IFlashClient live, IFlashClient? sandbox
 
     public static FlashRelayClients Create(IServiceProvider services, IConfiguration configuration)
     {
-        var live = (IFlashClient)services.GetService(typeof(IFlashClient))!;
-        var sandboxOptions = SandboxOptions(configuration, (FlashOptions)services.GetService(typeof(FlashOptions))!);
+        var liveOptions = (FlashOptions)services.GetService(typeof(FlashOptions))!;
+        // Without MAIN_APP_INTERNAL_URL there is no live Flash to relay to (the relay answers 503 for live keys).
+        var live = liveOptions.BaseUrl is null ? null : (IFlashClient)services.GetService(typeof(IFlashClient))!;
+        var sandboxOptions = SandboxOptions(configuration, liveOptions);
         if (sandboxOptions is null)
         {
             return new FlashRelayClients(live, null);

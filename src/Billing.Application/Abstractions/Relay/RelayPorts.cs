@@ -6,7 +6,7 @@ namespace Billing.Application.Abstractions.Relay;
 
 /// <summary>
 /// The Flash a developer key may reach: live keys the production Flash (MAIN_APP_INTERNAL_URL), test keys the sandbox
-/// (FLASH_SANDBOX_URL). <c>null</c> when that Flash is not configured (test mode unavailable).
+/// (FLASH_SANDBOX_URL). <c>null</c> when that Flash is not configured.
 /// </summary>
 public interface IFlashRelayClients
 {
