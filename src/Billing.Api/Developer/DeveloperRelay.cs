@@ -130,12 +130,9 @@ internal sealed partial class DeveloperRelay(
             Admit(caller);
             var client = FlashFor(caller);
             var (body, raw) = await ReadBodyAsync(context);
-            var scope = IdempotencyScopeOf(context, caller);
-            if (scope is not null && await idempotency.ClaimAsync(scope with { Key = "stream:" + scope.Key }, SHA256.HashData(raw), context.RequestAborted) is not IdempotencyClaim.Claimed)
-            {
-                throw DeveloperProblemException.IdempotencyStreamRepeat();
-            }
+            var scope = IdempotencyScopeOf(context, caller) is { } given ? given with { Key = "stream:" + given.Key } : null;
 
+            // The slot first: a stream refused for concurrency must not use up its Idempotency-Key.
             var lease = await limiter.TryAcquireStreamAsync(caller.Owner.Value, caller.Policy, context.RequestAborted);
             if (lease is null)
             {
@@ -144,6 +141,10 @@ internal sealed partial class DeveloperRelay(
             }
 
             await using var held = lease;
+            if (scope is not null && await idempotency.ClaimAsync(scope, SHA256.HashData(raw), context.RequestAborted) is not IdempotencyClaim.Claimed)
+            {
+                throw DeveloperProblemException.IdempotencyStreamRepeat();
+            }
 
             context.Response.ContentType = "text/event-stream";
             context.Response.Headers.CacheControl = "no-cache";
@@ -155,9 +156,12 @@ internal sealed partial class DeveloperRelay(
             }
             catch (Exception exception) when (!context.Response.HasStarted && ProblemDetailsExceptionHandler.Map(exception) is { } problem)
             {
-                if (scope is not null && (problem.Status ?? 500) >= 500)
+                if (scope is not null)
                 {
-                    await idempotency.ReleaseAsync(scope with { Key = "stream:" + scope.Key }, CancellationToken.None);
+                    // A 5xx: Flash did not take it, the key may be used again. Otherwise the key stays spent for 24 h.
+                    await ((problem.Status ?? 500) >= 500
+                        ? idempotency.ReleaseAsync(scope, CancellationToken.None)
+                        : idempotency.CompleteAsync(scope, new StoredAnswer(problem.Status ?? 400, "application/problem+json", []), CancellationToken.None));
                 }
 
                 throw;
@@ -165,7 +169,7 @@ internal sealed partial class DeveloperRelay(
 
             if (scope is not null)
             {
-                await idempotency.CompleteAsync(scope with { Key = "stream:" + scope.Key }, new StoredAnswer(StatusCodes.Status200OK, "text/event-stream", []), CancellationToken.None);
+                await idempotency.CompleteAsync(scope, new StoredAnswer(StatusCodes.Status200OK, "text/event-stream", []), CancellationToken.None);
             }
         }
         catch (Exception exception) when (!context.Response.HasStarted && ProblemDetailsExceptionHandler.Map(exception) is { } problem)

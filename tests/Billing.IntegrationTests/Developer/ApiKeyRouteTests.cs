@@ -161,7 +161,7 @@ public sealed partial class ApiKeyRouteTests(BillingDatabase database) : IClassF
         Assert.Equal(HttpStatusCode.Conflict, (await _host.Service(user).PostAsJsonAsync($"/internal/billing/keys/{old.GetProperty("id").GetString()}/roll", new { expire_old_in_seconds = 0 })).StatusCode);
         var third = await _host.Service(user).PostAsJsonAsync($"/internal/billing/keys/{next.GetProperty("id").GetString()}/roll", new { expire_old_in_seconds = 0 });
         Assert.Equal(HttpStatusCode.Created, third.StatusCode);
-        await Eventually(async () => await VerifyCodeAsync(user, next.GetProperty("key").GetString()!) == "EXPIRED", TimeSpan.FromSeconds(2));
+        await Eventually(async () => await VerifyCodeAsync(user, next.GetProperty("key").GetString()!) == "EXPIRED", TimeSpan.FromSeconds(5));
     }
 
     [Theory]
@@ -252,18 +252,18 @@ public sealed partial class ApiKeyRouteTests(BillingDatabase database) : IClassF
         Assert.Equal("RATE_LIMITED", limited.GetProperty("code").GetString());
         Assert.Equal(0, limited.GetProperty("ratelimit").GetProperty("remaining").GetInt32());
 
+        // Valid and rate-limited verifies are metered; malformed and unknown ones have no owner to meter.
+        Assert.Equal(11, _host.Usage.Events.Count(e => e.KeyId == created.GetProperty("id").GetString() && e.Route == "/internal/billing/keys/verify"));
+        Assert.Single(_host.Usage.Events, e => e.KeyId == created.GetProperty("id").GetString() && e.RateLimited);
+
         await _host.Service(user).DeleteAsync($"/internal/billing/keys/{created.GetProperty("id").GetString()}");
-        await Eventually(async () => await VerifyCodeAsync(user, key) == "REVOKED", TimeSpan.FromSeconds(2));
+        await Eventually(async () => await VerifyCodeAsync(user, key) == "REVOKED", TimeSpan.FromSeconds(5));
         var revoked = await VerifyAsync(user, key);
         Assert.Equal(JsonValueKind.Null, revoked.GetProperty("key_id").ValueKind);
 
         var other = await _host.CreateKeyAsync(user);
         await _host.Service(user).PostAsJsonAsync($"/internal/billing/keys/{other.GetProperty("id").GetString()}/roll", new { expire_old_in_seconds = 0 });
-        await Eventually(async () => await VerifyCodeAsync(user, other.GetProperty("key").GetString()!) == "EXPIRED", TimeSpan.FromSeconds(2));
-
-        // Valid and rate-limited verifies are metered; malformed and unknown ones have no owner to meter.
-        Assert.Equal(11, _host.Usage.Events.Count(e => e.KeyId == created.GetProperty("id").GetString() && e.Route == "/internal/billing/keys/verify"));
-        Assert.Single(_host.Usage.Events, e => e.KeyId == created.GetProperty("id").GetString() && e.RateLimited);
+        await Eventually(async () => await VerifyCodeAsync(user, other.GetProperty("key").GetString()!) == "EXPIRED", TimeSpan.FromSeconds(5));
     }
 
     [Fact]
@@ -286,6 +286,28 @@ public sealed partial class ApiKeyRouteTests(BillingDatabase database) : IClassF
     }
 
     private async Task<string> VerifyCodeAsync(string user, string key) => (await VerifyAsync(user, key)).GetProperty("code").GetString()!;
+
+    /// <summary>
+    /// Polls until <paramref name="condition"/> holds and asserts that the poll which saw it <em>started</em> within
+    /// <paramref name="within"/> (a slow answer on a loaded machine does not count against the change being seen).
+    /// </summary>
+    internal static async Task SeenWithin(Func<Task<bool>> condition, TimeSpan within, TimeSpan? giveUpAfter = null)
+    {
+        var since = System.Diagnostics.Stopwatch.GetTimestamp();
+        var giveUp = giveUpAfter ?? within * 5;
+        while (true)
+        {
+            var pollStarted = System.Diagnostics.Stopwatch.GetElapsedTime(since);
+            if (await condition())
+            {
+                Assert.True(pollStarted < within, $"first seen by a poll started {pollStarted.TotalMilliseconds:0} ms after the change");
+                return;
+            }
+
+            Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(since) < giveUp, $"not seen within {giveUp.TotalSeconds} s");
+            await Task.Delay(10);
+        }
+    }
 
     internal static async Task Eventually(Func<Task<bool>> condition, TimeSpan within)
     {

@@ -324,6 +324,25 @@ public sealed class DeveloperRelayTests(BillingDatabase database) : IClassFixtur
     }
 
     [Fact]
+    public async Task AStreamRefusedForConcurrency_DoesNotUseUpItsIdempotencyKey()
+    {
+        var user = _host.AddUser();
+        var key = await _host.CreateKeyTextAsync(user);
+        using var client = _host.Developer(key);
+        using var first = new HttpRequestMessage(HttpMethod.Post, Stream) { Content = JsonContent.Create(new { query = "the first stream" }) };
+        using var running = await client.SendAsync(first, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, running.StatusCode);
+
+        var idempotencyKey = Guid.NewGuid().ToString();
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await SendWithKey(client, Stream, idempotencyKey, new { query = "waits its turn" })).StatusCode);
+        await running.Content.ReadAsStringAsync();
+
+        await ApiKeyRouteTests.Eventually(
+            async () => (await SendWithKey(client, Stream, idempotencyKey, new { query = "waits its turn" })).StatusCode == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public async Task ABurstOfTwiceTheLimit_AdmitsTheLimit_AndRefusesTheRestWithRetryAfter()
     {
         var user = _host.AddUser(liveBalance: 1000);

@@ -51,7 +51,8 @@ public sealed class DeveloperTestHost : IAsyncDisposable
 
     public static async Task<DeveloperTestHost> StartAsync(BillingDatabase database, bool withSandbox = true, IDictionary<string, string?>? extra = null)
     {
-        var live = await FlashFake.StartAsync(new FlashFakeOptions { GatewaySigningSecret = Secret, StreamEventInterval = TimeSpan.FromMilliseconds(100) });
+        // Live streams last ~3 s, so a test can hold one open while it sends another, even on a loaded machine.
+        var live = await FlashFake.StartAsync(new FlashFakeOptions { GatewaySigningSecret = Secret, StreamEventInterval = TimeSpan.FromMilliseconds(300) });
         var sandbox = withSandbox ? await FlashFake.StartAsync(new FlashFakeOptions { GatewaySigningSecret = Secret, StreamEventInterval = TimeSpan.FromMilliseconds(20) }) : null;
         var host = new DeveloperTestHost(database, live, sandbox) { _extra = extra };
         await host.StartInstanceAsync();
