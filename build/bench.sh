@@ -4,7 +4,7 @@
 #   build/bench.sh                 full run (about 3 minutes)
 #   build/bench.sh --quick         smaller sizes (about 1 minute)
 #   options: --seconds N --connections 1,16,64 --drain N --payment-rate N --payment-seconds N --reads-seconds N
-#            --only intake,payment,drain,reads,apple --fast-pg --database-url URL --service-env K=V,K=V
+#            --only intake,payment,drain,reads,keys,apple --fast-pg --database-url URL --service-env K=V,K=V
 # Uses BENCH_DATABASE_URL (a server where it may create a database) when set; PostgreSQL restarts need the throwaway cluster.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

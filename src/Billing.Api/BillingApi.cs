@@ -14,6 +14,7 @@ internal static class BillingApi
         services.AddSingleton<ServiceKeyFilter>();
         services.AddSingleton<CatalogJsonCache>();
         services.AddSingleton<AdminKeyFilter>();
+        services.AddScoped<Developer.DeveloperRelay>();
         return services;
     }
 
@@ -29,6 +30,7 @@ internal static class BillingApi
         billing.MapStatusEndpoints();
         billing.MapStripeEndpoints();
         billing.MapGenerationEndpoints();
+        billing.MapApiKeyEndpoints();
         billing.MapGroup("/admin")
             .AddEndpointFilter<AdminKeyFilter>()
             .WithTags("operator")
@@ -36,5 +38,8 @@ internal static class BillingApi
 
         // Provider webhooks authenticate by signature, not by the service key.
         app.MapStripeWebhook();
+
+        // Developers authenticate with their API key (Authorization: Bearer), not the service key.
+        Developer.DeveloperEndpoints.MapDeveloperEndpoints(app);
     }
 }

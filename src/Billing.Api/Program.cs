@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Billing.Api;
+using Billing.Api.Developer;
 using Billing.Api.Errors;
 using Billing.Api.Health;
 using Billing.Api.Logging;
@@ -31,7 +32,7 @@ builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = 
     context.ProblemDetails.Extensions["trace_id"] = context.HttpContext.TraceIdentifier;
 });
 builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
-builder.Services.AddOpenApi();
+builder.Services.AddOpenApi(options => options.AddDeveloperDocs());
 builder.Services.AddBillingApplication();
 builder.Services.AddBillingInfrastructure(builder.Configuration);
 builder.Services.AddBillingApi(builder.Configuration);
@@ -53,6 +54,7 @@ app.UseMiddleware<RequestBodyLimitMiddleware>();
 app.UseStatusCodePages();
 
 app.MapOpenApi("/openapi/v1.json");
+app.MapDeveloperDocs();
 app.MapHealthEndpoints();
 app.MapBillingEndpoints();
 

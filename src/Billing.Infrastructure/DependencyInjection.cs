@@ -1,5 +1,6 @@
 using Billing.Application.Abstractions.Persistence;
 using Billing.Application.Inbox;
+using Billing.Infrastructure.ApiKeys;
 using Billing.Infrastructure.Apple;
 using Billing.Infrastructure.Background;
 using Billing.Infrastructure.Flash;
@@ -42,6 +43,7 @@ public static class DependencyInjection
         services.AddSingleton<GrantDispatcher>();
         services.AddOptions<HostOptions>().PostConfigure<FlashOptions>(GrantDeliveryHostOptions.EnsureShutdownCoversASend);
         services.AddSingleton(sp => InboxRetryPolicy.FromSetting(sp.GetRequiredService<IConfiguration>()[InboxRetryPolicy.RetryDaysVariable]));
+        services.AddDeveloperKeys(configuration);
 
         // BACKGROUND_WORKERS=false runs the API alone (tests that drive the workers themselves, a read-only replica).
         if (configuration.GetValue("BACKGROUND_WORKERS", true))

@@ -12,7 +12,7 @@ namespace Billing.Bench;
 /// </summary>
 internal static class BareServer
 {
-    public static async Task<int> RunAsync(int port, string productsFile, string statusFile)
+    public static async Task<int> RunAsync(int port, string productsFile, string statusFile, string? verifyFile = null)
     {
         var products = await File.ReadAllBytesAsync(productsFile);
         var status = await File.ReadAllBytesAsync(statusFile);
@@ -27,6 +27,17 @@ internal static class BareServer
         app.MapGet("/internal/billing/products", () => Results.Bytes(products, "application/json"));
         app.MapGet("/internal/billing/status", () => Results.Bytes(status, "application/json"));
         app.MapGet("/health/ready", () => Results.Ok());
+        if (verifyFile is not null)
+        {
+            // Reads the body as the service does, then answers the service's own verify bytes.
+            var verify = await File.ReadAllBytesAsync(verifyFile);
+            app.MapPost("/internal/billing/keys/verify", async (HttpRequest request) =>
+            {
+                await request.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+                return Results.Bytes(verify, "application/json");
+            });
+        }
+
         await app.RunAsync();
         return 0;
     }

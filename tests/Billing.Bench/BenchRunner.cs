@@ -42,7 +42,7 @@ internal sealed record BenchOptions
     /// <summary>Experiment: drop the inbox NOTIFY trigger (service and pgbench table alike); the inbox processor then polls.</summary>
     public bool NoInboxNotify { get; init; }
 
-    /// <summary>Figures to run (intake, payment, drain, reads, apple); all when null.</summary>
+    /// <summary>Figures to run (intake, payment, drain, reads, keys, apple); all when null.</summary>
     public IReadOnlySet<string>? Only { get; init; }
 
     public bool Runs(string figure) => Only is null || Only.Contains(figure);
@@ -108,7 +108,12 @@ internal static class BenchRunner
             FastPostgres = options.FastPostgres,
             DatabaseName = DatabaseName,
             LogDirectory = options.LogDirectory,
-            ServiceEnvironment = new Dictionary<string, string?>(options.ServiceEnvironment) { ["FLASH_TIMEOUT_SECONDS"] = "5" },
+            ServiceEnvironment = new Dictionary<string, string?>(options.ServiceEnvironment)
+            {
+                ["FLASH_TIMEOUT_SECONDS"] = "5",
+                // The keys figure measures the cost of a decision, not refusals.
+                ["RATE_LIMITS"] = "free:1000000000/64",
+            },
         });
         world.Flash.Faults.Latency = TimeSpan.FromMilliseconds(options.FlashLatencyMs);
 
@@ -152,6 +157,13 @@ internal static class BenchRunner
         {
             await ReadsAsync(world, options, statusUser ?? "bench-drain-user-1", Row);
             rss.Add($"after reads {Mb(world.Service!.PeakRssBytes())}");
+        }
+
+        // 4b. Developer keys: verify + rate-limit decision vs a bare endpoint, relay vs Flash directly.
+        if (options.Runs("keys"))
+        {
+            Log("bench: developer keys");
+            await KeysBench.RunAsync(world, options, Row);
         }
 
         // 5. Apple verify vs raw ES256.

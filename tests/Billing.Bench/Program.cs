@@ -20,7 +20,7 @@ switch (command)
     case "faults":
         return await FaultRunner.RunAsync(options);
     case "bare":
-        return await BareServer.RunAsync(options.Int("port", 0), options.String("products", ""), options.String("status", ""));
+        return await BareServer.RunAsync(options.Int("port", 0), options.String("products", ""), options.String("status", ""), options.StringOrNull("verify"));
     default:
         Console.Error.WriteLine("usage: Billing.Bench bench|faults [--option value ...] (see build/bench.sh, build/faults.sh)");
         return 2;

@@ -62,6 +62,8 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
         DomainException rule => Problem(StatusCodes.Status409Conflict, "The request conflicts with the current state", rule.Message, rule.Code),
         NotFoundException notFound => Problem(StatusCodes.Status404NotFound, "Not found", notFound.Message, notFound.Code),
         BadHttpRequestException bad => Problem(bad.StatusCode, bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "Bad request", BadRequestDetail(bad), "request.malformed"),
+        Billing.Api.Developer.DeveloperProblemException developer => Problem(developer.Status, developer.Title, developer.Message, developer.Code),
+        FlashRequestException { StatusCode: StatusCodes.Status402PaymentRequired } flash => Problem(StatusCodes.Status402PaymentRequired, "Insufficient credits", flash.Error.Message, "credits.insufficient"),
         FlashRequestException flash => Problem(flash.StatusCode is >= 400 and < 500 ? flash.StatusCode : StatusCodes.Status502BadGateway, "Flash refused the request", flash.Error.Message, "flash.refused"),
         FlashUnavailableException => Problem(StatusCodes.Status503ServiceUnavailable, "Flash is unavailable", "The credits service did not answer; try again shortly.", "flash.unavailable"),
         JsonException => Problem(StatusCodes.Status400BadRequest, "Bad request", "The body is not valid JSON.", "request.malformed_json"),

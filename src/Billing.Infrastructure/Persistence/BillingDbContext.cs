@@ -1,5 +1,6 @@
 using Billing.Application.Abstractions.Persistence;
 using Billing.Application.Inbox;
+using Billing.Domain.ApiKeys;
 using Billing.Domain.Common;
 using Billing.Domain.Customers;
 using Billing.Domain.Grants;
@@ -37,6 +38,7 @@ internal sealed class BillingDbContext : DbContext, IBillingDbContext
     public DbSet<Billing.Application.Stripe.StripePrice> StripePrices => Set<Billing.Application.Stripe.StripePrice>();
 
     public DbSet<Billing.Application.Abstractions.Attention.AttentionItem> AttentionItems => Set<Billing.Application.Abstractions.Attention.AttentionItem>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
 
     /// <summary>
     /// Outbox timing (docs/decisions/0002): credit-owing domain events become outbox rows here, inside the caller's

@@ -71,6 +71,13 @@ public sealed class HandlerRegistrationTests
         services.AddSingleton(Billing.Application.Stripe.StripePriceMap.Empty); // Stripe price map, read by Infrastructure
         services.AddSingleton(AppleSandboxPolicy.Unrestricted); // Apple Sandbox policy, read by Infrastructure
         services.AddSingleton(Substitute.For<Billing.Application.Abstractions.Attention.IAttentionList>()); // attention port
+        services.AddSingleton(Substitute.For<Billing.Application.Abstractions.ApiKeys.IApiKeyDirectory>());
+        services.AddSingleton(Substitute.For<Billing.Application.Abstractions.ApiKeys.IDeveloperTierLookup>());
+        services.AddSingleton(Substitute.For<Billing.Application.Abstractions.ApiKeys.IDeveloperLimits>());
+        services.AddSingleton(Substitute.For<Billing.Application.Abstractions.ApiKeys.IApiKeyUsageTracker>());
+        services.AddSingleton(Substitute.For<Billing.Application.Abstractions.ApiKeys.IApiKeyOwnerLock>());
+        services.AddSingleton(Substitute.For<Billing.Application.Abstractions.RateLimiting.IRequestRateLimiter>());
+        services.AddSingleton(new Billing.Application.Abstractions.ApiKeys.ApiKeyOptions(10));
         return services.BuildServiceProvider();
     }
 

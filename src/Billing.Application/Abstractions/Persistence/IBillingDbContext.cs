@@ -1,4 +1,5 @@
 using Billing.Application.Inbox;
+using Billing.Domain.ApiKeys;
 using Billing.Domain.Customers;
 using Billing.Domain.Grants;
 using Billing.Domain.Purchases;
@@ -27,6 +28,7 @@ public interface IBillingDbContext
     DbSet<Attention.AttentionItem> AttentionItems { get; }
 
     DbSet<Billing.Application.Stripe.StripePrice> StripePrices { get; }
+    DbSet<ApiKey> ApiKeys { get; }
 
     DatabaseFacade Database { get; }
 
