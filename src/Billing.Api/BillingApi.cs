@@ -29,6 +29,7 @@ internal static class BillingApi
         billing.MapStatusEndpoints();
         billing.MapStripeEndpoints();
         billing.MapGenerationEndpoints();
+        billing.MapUsageEndpoints();
         billing.MapGroup("/admin")
             .AddEndpointFilter<AdminKeyFilter>()
             .WithTags("operator")

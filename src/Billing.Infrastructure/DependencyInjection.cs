@@ -6,6 +6,8 @@ using Billing.Infrastructure.Grants;
 using Billing.Infrastructure.Stripe;
 using Billing.Infrastructure.Inbox;
 using Billing.Infrastructure.Persistence;
+using Billing.Infrastructure.RateLimiting;
+using Billing.Infrastructure.Usage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -37,6 +39,8 @@ public static class DependencyInjection
         services.AddAppleVerification(configuration);
         services.AddSingleton(sp => GrantDeliveryOptions.FromConfiguration(sp.GetRequiredService<IConfiguration>()));
         services.AddSingleton<GrantDispatcher>();
+        services.AddRedisRateLimiting();
+        services.AddUsageMetering(configuration);
 
         // BACKGROUND_WORKERS=false runs the API alone (tests that drive the workers themselves, a read-only replica).
         if (configuration.GetValue("BACKGROUND_WORKERS", true))

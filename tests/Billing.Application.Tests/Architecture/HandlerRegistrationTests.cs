@@ -2,6 +2,7 @@ using System.Reflection;
 using Billing.Application.Abstractions.Apple;
 using Billing.Application.Abstractions.Persistence;
 using Billing.Application.Abstractions.Stripe;
+using Billing.Application.Abstractions.Usage;
 using MediatR;
 using Microsoft.Extensions.DependencyInjection;
 using NSubstitute;
@@ -68,6 +69,7 @@ public sealed class HandlerRegistrationTests
         // Ports the Infrastructure layer provides.
         services.AddSingleton(Substitute.For<IStripeClient>());
         services.AddSingleton(new StripeSettings(null, null, null, null));
+        services.AddSingleton(Substitute.For<IUsageQueries>());
         return services.BuildServiceProvider();
     }
 
