@@ -4,21 +4,21 @@ using Npgsql;
 namespace Billing.Infrastructure.Usage;
 
 /// <summary>
-/// Aggregates in PostgreSQL: the range prunes partitions, and (owner_user_id, started_at) INCLUDE (...) makes it an
-/// index-only scan of the owner's rows in range.
+/// Reads the hourly counters (usage_hourly, kept exact by <see cref="UsageWriter"/>): the range prunes partitions and
+/// is a range scan of the primary key (owner_user_id, hour, key_id); day buckets sum 24 hours.
 /// </summary>
 public sealed class UsageQueries(NpgsqlDataSource dataSource) : IUsageQueries
 {
     private const string Sql = """
-        SELECT date_trunc($4, started_at, 'UTC') AS bucket,
+        SELECT date_trunc($4, hour, 'UTC') AS bucket,
                key_id,
-               count(*),
-               count(*) FILTER (WHERE NOT rate_limited AND http_status < 400),
-               count(*) FILTER (WHERE NOT rate_limited AND http_status >= 400),
-               count(*) FILTER (WHERE rate_limited),
-               coalesce(sum(credits), 0)
-        FROM usage_events
-        WHERE owner_user_id = $1 AND started_at >= $2 AND started_at < $3
+               sum(requests)::bigint,
+               sum(succeeded)::bigint,
+               sum(failed)::bigint,
+               sum(rate_limited)::bigint,
+               sum(credits)::bigint
+        FROM usage_hourly
+        WHERE owner_user_id = $1 AND hour >= $2 AND hour < $3
         """;
 
     public async Task<IReadOnlyList<UsageBucket>> GetBucketsAsync(

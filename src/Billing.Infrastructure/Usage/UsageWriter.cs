@@ -7,15 +7,40 @@ namespace Billing.Infrastructure.Usage;
 
 /// <summary>
 /// Writes a batch of usage events in one statement (arrays unnested server-side), idempotent on (request_id, started_at):
-/// a batch written twice, or an event recorded twice, leaves one row. A month without a partition yet is created and the
-/// batch written again.
+/// a batch written twice, or an event recorded twice, leaves one row and is counted once in the hourly counters. A month
+/// without a partition yet is created and the batch written again.
 /// </summary>
 public sealed class UsageWriter(NpgsqlDataSource dataSource, ILogger<UsageWriter> logger)
 {
+    // One statement, one transaction: the events that are new (ON CONFLICT DO NOTHING returns only those) are added to
+    // their hourly counters, so the counters can never drift from the rows, however often a batch is written. The
+    // counters are upserted in key order, so concurrent writers lock them in the same order (no deadlock).
     private const string InsertSql = """
-        INSERT INTO usage_events (request_id, started_at, key_id, owner_user_id, route, http_status, duration_ms, bytes_out, credits, rate_limited)
-        SELECT * FROM unnest($1::varchar[], $2::timestamptz[], $3::varchar[], $4::varchar[], $5::varchar[], $6::smallint[], $7::integer[], $8::bigint[], $9::integer[], $10::boolean[])
-        ON CONFLICT DO NOTHING
+        WITH inserted AS (
+            INSERT INTO usage_events (request_id, started_at, key_id, owner_user_id, route, http_status, duration_ms, bytes_out, credits, rate_limited)
+            SELECT * FROM unnest($1::varchar[], $2::timestamptz[], $3::varchar[], $4::varchar[], $5::varchar[], $6::smallint[], $7::integer[], $8::bigint[], $9::integer[], $10::boolean[])
+            ON CONFLICT DO NOTHING
+            RETURNING owner_user_id, key_id, started_at, http_status, rate_limited, credits
+        ), counted AS (
+            INSERT INTO usage_hourly AS h (owner_user_id, hour, key_id, requests, succeeded, failed, rate_limited, credits)
+            SELECT owner_user_id, date_trunc('hour', started_at, 'UTC'), key_id,
+                   count(*),
+                   count(*) FILTER (WHERE NOT rate_limited AND http_status < 400),
+                   count(*) FILTER (WHERE NOT rate_limited AND http_status >= 400),
+                   count(*) FILTER (WHERE rate_limited),
+                   sum(credits)
+            FROM inserted
+            GROUP BY 1, 2, 3
+            ORDER BY 1, 2, 3
+            ON CONFLICT (owner_user_id, hour, key_id) DO UPDATE SET
+                requests = h.requests + excluded.requests,
+                succeeded = h.succeeded + excluded.succeeded,
+                failed = h.failed + excluded.failed,
+                rate_limited = h.rate_limited + excluded.rate_limited,
+                credits = h.credits + excluded.credits
+            RETURNING 1
+        )
+        SELECT count(*) FROM inserted
         """;
 
     /// <summary>Writes the batch; returns how many rows were new.</summary>
@@ -89,6 +114,6 @@ public sealed class UsageWriter(NpgsqlDataSource dataSource, ILogger<UsageWriter
         command.Parameters.Add(new NpgsqlParameter { Value = bytesOut });
         command.Parameters.Add(new NpgsqlParameter { Value = credits });
         command.Parameters.Add(new NpgsqlParameter { Value = rateLimited });
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+        return (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 }

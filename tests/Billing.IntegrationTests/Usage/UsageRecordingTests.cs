@@ -64,6 +64,30 @@ public sealed class UsageRecordingTests(BillingDatabase database) : IClassFixtur
         await service.DisposeAsync();
 
         Assert.Equal(2, await RowsAsync(database, owner));
+        Assert.Equal(2, await CountedAsync(owner));
+    }
+
+    [Fact]
+    public async Task Two_instances_writing_the_same_events_at_once_leave_each_once_in_rows_and_counters()
+    {
+        var owner = Owner();
+        var events = Enumerable.Range(0, 5000).Select(i => Event(owner, Now.AddSeconds(-i * 7), keyId: $"key_{i % 4}")).ToList();
+        var instances = new[] { Pipeline(database), Pipeline(database) };
+        foreach (var (_, service) in instances)
+        {
+            await service.StartAsync(CancellationToken.None);
+        }
+
+        await Task.WhenAll(instances.Select(instance => Task.Run(() => events.ForEach(instance.Recorder.Record))));
+        foreach (var (_, service) in instances)
+        {
+            await service.StopAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+            await service.DisposeAsync();
+        }
+
+        Assert.Equal(5000, await RowsAsync(database, owner));
+        Assert.Equal(5000, await CountedAsync(owner));
+        Assert.Equal(5000, instances.Sum(i => i.Service.Written));
     }
 
     [Fact]
@@ -83,6 +107,7 @@ public sealed class UsageRecordingTests(BillingDatabase database) : IClassFixtur
         await service.DisposeAsync();
 
         Assert.Equal(20_000, await RowsAsync(database, owner));
+        Assert.Equal(20_000, await CountedAsync(owner));
         Assert.Equal(20_000, service.Written);
 
         // After shutdown began, an event is refused and counted, never thrown.
@@ -173,4 +198,7 @@ public sealed class UsageRecordingTests(BillingDatabase database) : IClassFixtur
             await PostgresServer.DropDatabaseAsync(late);
         }
     }
+
+    private Task<long> CountedAsync(string owner) =>
+        database.ScalarAsync($"SELECT coalesce(sum(requests), 0) FROM usage_hourly WHERE owner_user_id = '{owner}'");
 }

@@ -4,7 +4,7 @@ namespace Billing.Application.Abstractions.Usage;
 public interface IUsageQueries
 {
     /// <summary>
-    /// The owner's usage in [<paramref name="from"/>, <paramref name="to"/>), one bucket per (UTC hour or day, key) that
+    /// The owner's usage in [<paramref name="from"/>, <paramref name="to"/>) (whole UTC hours), one bucket per (UTC hour or day, key) that
     /// has any call, ordered by start then key.
     /// </summary>
     Task<IReadOnlyList<UsageBucket>> GetBucketsAsync(
