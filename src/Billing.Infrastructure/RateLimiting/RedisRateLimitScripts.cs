@@ -9,14 +9,14 @@ internal static class RedisRateLimitScripts
 {
     /// <summary>
     /// GCRA (a token bucket expressed as one timestamp, the theoretical arrival time): capacity L per period, refilled
-    /// continuously at one request per period/L. A request is admitted while TAT + interval − now ≤ period, so a burst
+    /// continuously at one request per period/L (at least 1 µs). A request is admitted while TAT + interval − now ≤ period, so a burst
     /// of 2×L admits exactly L. Microseconds throughout.
     /// KEYS[1] bucket; ARGV[1] limit; ARGV[2] period (µs). Returns {allowed, remaining, reset s, retry-after s}.
     /// </summary>
     public const string Minute = """
         local limit = tonumber(ARGV[1])
         local period = tonumber(ARGV[2])
-        local interval = math.floor(period / limit)
+        local interval = math.max(1, math.floor(period / limit))
         local time = redis.call('TIME')
         local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
         local tat = tonumber(redis.call('GET', KEYS[1]) or '0')

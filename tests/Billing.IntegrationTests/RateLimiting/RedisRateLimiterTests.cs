@@ -57,6 +57,18 @@ public sealed class RedisRateLimiterTests(RedisServer redis) : IClassFixture<Red
     }
 
     [Fact]
+    public async Task A_limit_beyond_one_per_microsecond_still_decides()
+    {
+        var (connection, limiter) = await InstanceAsync(redis.Url);
+        await using var _ = connection;
+
+        var decision = await limiter.TryAcquireAsync(Subject(), new RateLimitPolicy("huge", int.MaxValue, 1), CancellationToken.None);
+
+        Assert.True(decision.Allowed);
+        Assert.InRange(decision.Remaining, 0, int.MaxValue - 1);
+    }
+
+    [Fact]
     public async Task Stream_slots_are_shared_and_given_back_on_dispose()
     {
         var (redisA, a) = await InstanceAsync(redis.Url);
