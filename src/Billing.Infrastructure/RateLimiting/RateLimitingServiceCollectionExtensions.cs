@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -29,9 +30,29 @@ internal static class RateLimitingServiceCollectionExtensions
             return redis;
         });
         services.AddSingleton<RedisRequestRateLimiter>();
+        services.AddHostedService<RedisStartupCheck>();
         return services;
     }
 
     public static bool RedisConfigured(this IConfiguration configuration) =>
         !string.IsNullOrWhiteSpace(configuration[RedisRateLimitOptions.Variable]);
+}
+
+/// <summary>
+/// With <c>REDIS_URL</c> set: a malformed value stops the start-up naming the variable, and the connection is opened
+/// before the first request rather than during it.
+/// </summary>
+internal sealed class RedisStartupCheck(IServiceProvider services, IConfiguration configuration) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (configuration.RedisConfigured())
+        {
+            services.GetRequiredService<IConnectionMultiplexer>();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
