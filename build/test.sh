@@ -29,6 +29,7 @@ if [ -z "${BILLING_TEST_DATABASE_URL:-}" ]; then
   export BILLING_TEST_DATABASE_URL="postgresql://postgres@127.0.0.1:$port/postgres"
   echo "test.sh: PostgreSQL test cluster on 127.0.0.1:$port"
 fi
+build/redis.sh ensure || { echo "test.sh: could not install redis-server"; echo "0 passed, 1 failed"; exit 1; }
 export BILLING_PG_BIN="$(build/postgres.sh bin 2>/dev/null || true)"
 
 dotnet build Billing.sln -c Release -nologo -clp:NoSummary -warnaserror 2>&1 | tail -n 20

@@ -31,6 +31,7 @@ internal static class BillingApi
         billing.MapStripeEndpoints();
         billing.MapGenerationEndpoints();
         billing.MapApiKeyEndpoints();
+        billing.MapUsageEndpoints();
         billing.MapGroup("/admin")
             .AddEndpointFilter<AdminKeyFilter>()
             .WithTags("operator")

@@ -8,6 +8,8 @@ using Billing.Infrastructure.Grants;
 using Billing.Infrastructure.Stripe;
 using Billing.Infrastructure.Inbox;
 using Billing.Infrastructure.Persistence;
+using Billing.Infrastructure.RateLimiting;
+using Billing.Infrastructure.Usage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -43,6 +45,9 @@ public static class DependencyInjection
         services.AddSingleton<GrantDispatcher>();
         services.AddOptions<HostOptions>().PostConfigure<FlashOptions>(GrantDeliveryHostOptions.EnsureShutdownCoversASend);
         services.AddSingleton(sp => InboxRetryPolicy.FromSetting(sp.GetRequiredService<IConfiguration>()[InboxRetryPolicy.RetryDaysVariable]));
+        // Before the keys: with REDIS_URL set, the limiter they use is the shared one (failing open to in-process).
+        services.AddRedisRateLimiting();
+        services.AddUsageMetering(configuration);
         services.AddDeveloperKeys(configuration);
 
         // BACKGROUND_WORKERS=false runs the API alone (tests that drive the workers themselves, a read-only replica).

@@ -42,7 +42,7 @@ internal sealed record BenchOptions
     /// <summary>Experiment: drop the inbox NOTIFY trigger (service and pgbench table alike); the inbox processor then polls.</summary>
     public bool NoInboxNotify { get; init; }
 
-    /// <summary>Figures to run (intake, payment, drain, reads, keys, apple); all when null.</summary>
+    /// <summary>Figures to run (intake, payment, drain, reads, keys, apple, ratelimit, usage); all when null.</summary>
     public IReadOnlySet<string>? Only { get; init; }
 
     public bool Runs(string figure) => Only is null || Only.Contains(figure);
@@ -173,6 +173,17 @@ internal static class BenchRunner
             var apple = AppleBench.Run(options.AppleSeconds);
             Row("Apple verify (AppleSignedDataVerifier, in-process, 1 thread)", $"{apple.VerifiedPerSecond:N0} JWS/s", $"raw ES256 VerifyData: {apple.RawPerSecond:N0}/s",
                 Ratio(apple.VerifiedPerSecond / apple.RawPerSecond), "(none set)", null);
+        }
+
+        // 5b. Developer relay costs: a Redis rate-limit decision vs the same endpoint without it; usage ingest.
+        if (options.Runs("ratelimit"))
+        {
+            await DeveloperBench.RateLimitAsync(options, Row, Log);
+        }
+
+        if (options.Runs("usage"))
+        {
+            await DeveloperBench.UsageIngestAsync(world.DataSource, Row, Log);
         }
 
         // 6. Peak RSS over the run (the last service process served every figure above) and start-up.

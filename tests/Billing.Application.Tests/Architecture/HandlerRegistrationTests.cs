@@ -2,6 +2,7 @@ using System.Reflection;
 using Billing.Application.Abstractions.Apple;
 using Billing.Application.Abstractions.Persistence;
 using Billing.Application.Abstractions.Stripe;
+using Billing.Application.Abstractions.Usage;
 using MediatR;
 using Microsoft.Extensions.DependencyInjection;
 using NSubstitute;
@@ -78,6 +79,7 @@ public sealed class HandlerRegistrationTests
         services.AddSingleton(Substitute.For<Billing.Application.Abstractions.ApiKeys.IApiKeyOwnerLock>());
         services.AddSingleton(Substitute.For<Billing.Application.Abstractions.RateLimiting.IRequestRateLimiter>());
         services.AddSingleton(new Billing.Application.Abstractions.ApiKeys.ApiKeyOptions(10));
+        services.AddSingleton(Substitute.For<IUsageQueries>());
         return services.BuildServiceProvider();
     }
 

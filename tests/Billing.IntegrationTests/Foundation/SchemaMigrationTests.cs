@@ -115,7 +115,7 @@ public sealed class SchemaMigrationTests
                 }
             }
 
-            foreach (var table in actualColumns.Keys.Select(k => k.Table).Distinct().Where(t => t != "schema_migrations"))
+            foreach (var table in actualColumns.Keys.Select(k => k.Table).Distinct().Where(t => t != "schema_migrations" && !PlainSqlTables.Contains(t)))
             {
                 if (!modelTables.Contains(table))
                 {
@@ -138,13 +138,16 @@ public sealed class SchemaMigrationTests
         var t => t,
     };
 
+    /// <summary>Partitioned tables written and read with plain SQL, outside the EF model (docs/decisions/0020); their partitions are not listed.</summary>
+    private static readonly string[] PlainSqlTables = ["usage_events", "usage_hourly"];
+
     private static async Task<Dictionary<(string Table, string Column), (string Type, bool Nullable)>> ReadColumns(NpgsqlDataSource dataSource)
     {
         var columns = new Dictionary<(string, string), (string, bool)>();
         await using var command = dataSource.CreateCommand("""
             SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull
             FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname = 'public' AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
+            WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND a.attnum > 0 AND NOT a.attisdropped
             """);
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
