@@ -30,6 +30,12 @@ internal static class DeveloperEndpoints
             .WithSummary("The key owner's credit balance on the Flash of the key's mode.")
             .Produces<BalanceResponse>()
             .WithDeveloperErrors(idempotency: false);
+
+        v1.MapGet("/usage", (HttpContext context, DeveloperRelay relay) => relay.UsageAsync(context))
+            .WithName("GetDeveloperUsage")
+            .WithSummary("The key owner's usage in UTC hour or day buckets per key: from, to (ISO 8601, widened to whole buckets), granularity=hour|day, key_id.")
+            .Produces<Billing.Application.Usage.GetUsage.UsageResponse>()
+            .WithDeveloperErrors(idempotency: false);
     }
 
     private static RouteHandlerBuilder WithDeveloperErrors(this RouteHandlerBuilder route, bool idempotency)

@@ -35,11 +35,14 @@ internal sealed partial class DeveloperRelay(
     public const string SyncRoute = "/v1/timepoints/generate/sync";
     public const string StreamRoute = "/v1/timepoints/generate/stream";
     public const string BalanceRoute = "/v1/credits/balance";
+    public const string UsageRoute = "/v1/usage";
     public const string VerifyRoute = "/internal/billing/keys/verify";
 
     public async Task<IResult> SyncAsync(HttpContext context) => await CountingBytesAsync(context, SyncCoreAsync);
 
     public async Task<IResult> BalanceAsync(HttpContext context) => await CountingBytesAsync(context, BalanceCoreAsync);
+
+    public async Task<IResult> UsageAsync(HttpContext context) => await CountingBytesAsync(context, UsageCoreAsync);
 
     private async Task<IResult> SyncCoreAsync(HttpContext context)
     {
@@ -208,6 +211,32 @@ internal sealed partial class DeveloperRelay(
         }
 
         Meter(context, caller, BalanceRoute, StatusOf(result), started, timer, bytesOut: null, credits: 0);
+        return result;
+    }
+
+    /// <summary>The key owner's metered usage (the same buckets as the internal usage route); a call to it is itself metered.</summary>
+    private async Task<IResult> UsageCoreAsync(HttpContext context)
+    {
+        var started = clock.GetUtcNow();
+        var timer = Stopwatch.GetTimestamp();
+        Caller? caller = null;
+        IResult result;
+        try
+        {
+            caller = await AuthenticateAsync(context, streams: false);
+            Admit(caller);
+            var query = context.Request.Query;
+            var usage = await mediator.Send(
+                new Application.Usage.GetUsage.GetUsageQuery(caller.Owner.Value, query["from"], query["to"], query["granularity"], query["key_id"]),
+                context.RequestAborted);
+            result = TypedResults.Json(usage);
+        }
+        catch (Exception exception) when (ProblemDetailsExceptionHandler.Map(exception) is { } problem)
+        {
+            result = TypedResults.Problem(problem);
+        }
+
+        Meter(context, caller, UsageRoute, StatusOf(result), started, timer, bytesOut: null, credits: 0);
         return result;
     }
 
