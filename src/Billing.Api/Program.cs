@@ -7,11 +7,11 @@ using Billing.Api.Security;
 using Billing.Application;
 using Billing.Infrastructure;
 using Billing.Infrastructure.Persistence;
-using Serilog;
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.Logging.ClearProviders().AddSerilog(BillingLogging.CreateLogger(builder.Configuration), dispose: true);
+builder.Logging.ClearProviders();
+BillingLogging.ConfigureSerilog(builder);
 builder.WebHost.ConfigureKestrel(kestrel =>
 {
     // Webhook events and internal requests are small; anything bigger is refused before it is read (413).
@@ -35,6 +35,7 @@ builder.Services.AddOpenApi();
 builder.Services.AddBillingApplication();
 builder.Services.AddBillingInfrastructure(builder.Configuration);
 builder.Services.AddBillingApi(builder.Configuration);
+builder.Services.AddBillingObservability(builder.Configuration);
 
 var app = builder.Build();
 
@@ -44,12 +45,14 @@ if (app.Configuration.GetValue("MIGRATE_ON_START", true))
 }
 
 app.UseMiddleware<CorrelationIdMiddleware>();
+app.UseBillingRequestLogging();
 app.UseExceptionHandler();
 app.UseMiddleware<RequestBodyLimitMiddleware>();
 app.UseStatusCodePages();
 
 app.MapOpenApi("/openapi/v1.json");
 app.MapHealthEndpoints();
+app.MapMetrics();
 app.MapBillingEndpoints();
 
 await app.RunAsync();

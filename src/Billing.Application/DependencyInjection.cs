@@ -11,7 +11,8 @@ public static class DependencyInjection
 {
     /// <summary>
     /// MediatR 5.1.0 has no DI extension: register the mediator, its ServiceFactory, the behaviours (first registered runs
-    /// outermost: logging, then validation, then the unit of work) and scan handlers and validators (internal types included).
+    /// outermost: logging, then validation, then the unit of work), scan handlers (internal types included) and register the
+    /// validators with FluentValidation's own extension.
     /// </summary>
     public static IServiceCollection AddBillingApplication(this IServiceCollection services)
     {
@@ -32,10 +33,8 @@ public static class DependencyInjection
             .WithScopedLifetime()
             .AddClasses(c => c.AssignableTo(typeof(INotificationHandler<>)), publicOnly: false)
             .AsImplementedInterfaces()
-            .WithScopedLifetime()
-            .AddClasses(c => c.AssignableTo(typeof(IValidator<>)), publicOnly: false)
-            .AsImplementedInterfaces()
-            .WithSingletonLifetime());
+            .WithScopedLifetime());
+        services.AddValidatorsFromAssembly(typeof(DependencyInjection).Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
 
         // Stripe events: the inbox hands each stored event to the processor of its provider.
         services.AddScoped<IProviderEventProcessor, StripeEventProcessor>();

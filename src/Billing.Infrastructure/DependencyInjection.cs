@@ -1,4 +1,5 @@
 using Billing.Application.Abstractions.Persistence;
+using Billing.Application.Abstractions.Telemetry;
 using Billing.Infrastructure.Apple;
 using Billing.Infrastructure.Background;
 using Billing.Infrastructure.Flash;
@@ -6,6 +7,7 @@ using Billing.Infrastructure.Grants;
 using Billing.Infrastructure.Stripe;
 using Billing.Infrastructure.Inbox;
 using Billing.Infrastructure.Persistence;
+using Billing.Infrastructure.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,6 +33,11 @@ public static class DependencyInjection
         services.AddDbContext<BillingDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddScoped<IBillingDbContext>(sp => sp.GetRequiredService<BillingDbContext>());
         services.AddSingleton<SchemaMigrator>();
+
+        // Metrics: the meter comes from the host's IMeterFactory; the database gauges register on it when first resolved.
+        services.AddMetrics();
+        services.AddSingleton<BillingMetrics>();
+        services.AddSingleton<DatabaseGauges>();
         services.AddSingleton<DatabaseWakeups>();
         services.AddFlashClient(configuration);
         services.AddStripeClient(configuration);

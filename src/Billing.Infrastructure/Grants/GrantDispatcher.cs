@@ -1,7 +1,10 @@
+using System.Diagnostics;
 using Billing.Application.Abstractions.Flash;
+using Billing.Application.Abstractions.Telemetry;
 using Billing.Domain.Common;
 using Billing.Domain.Grants;
 using Billing.Infrastructure.Persistence;
+using Billing.Infrastructure.Persistence.Configurations;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -20,6 +23,7 @@ internal sealed class GrantDispatcher(
     IFlashCreditsClient flashCredits,
     GrantDeliveryOptions options,
     TimeProvider clock,
+    BillingMetrics metrics,
     ILogger<GrantDispatcher> logger)
 {
     /// <summary>Delivers one batch of due grants; returns how many rows it claimed (0 means nothing was due).</summary>
@@ -63,7 +67,7 @@ internal sealed class GrantDispatcher(
         {
             var mayAlreadyBeApplied = grant.MayAlreadyBeApplied;
             grant.StartAttempt(now, now + options.Lease);
-            claims.Add(new Claim(grant, mayAlreadyBeApplied));
+            claims.Add(new Claim(grant, mayAlreadyBeApplied, db.Entry(grant).Property<string?>(CreditGrantConfiguration.TraceParentProperty).CurrentValue));
         }
 
         await db.SaveChangesAsync(cancellationToken);
@@ -74,6 +78,8 @@ internal sealed class GrantDispatcher(
     private async Task DeliverAsync(Claim claim, CancellationToken cancellationToken)
     {
         var grant = claim.Grant;
+        using var activity = BillingTelemetry.StartActivity("grant.deliver", ActivityKind.Producer, claim.TraceParent);
+        activity?.SetTag("billing.grant_key", grant.GrantKey.Value);
         using var logScope = logger.BeginScope(new Dictionary<string, object> { ["GrantKey"] = grant.GrantKey.Value, ["UserId"] = grant.UserId.Value });
         try
         {
@@ -96,6 +102,34 @@ internal sealed class GrantDispatcher(
             // We cannot tell whether the request left: the safe reading is "maybe applied".
             logger.LogError("Grant {GrantKey} attempt failed unexpectedly ({ExceptionType}); treating it as ambiguous", grant.GrantKey.Value, ex.GetType().Name);
             RecordAmbiguous(grant, $"{ex.GetType().Name}: {ex.Message}");
+        }
+        finally
+        {
+            activity?.SetTag("billing.grant_status", grant.Status.ToString());
+            RecordMetrics(grant);
+        }
+    }
+
+    private void RecordMetrics(CreditGrant grant)
+    {
+        switch (grant.Status)
+        {
+            case CreditGrantStatus.Delivered:
+                metrics.FlashOutcome("applied", grant.IsClawback);
+                metrics.GrantDeliveryLatency.Record((clock.GetUtcNow() - grant.CreatedAt).TotalSeconds, new KeyValuePair<string, object?>("kind", grant.IsClawback ? "clawback" : "grant"));
+                break;
+            case CreditGrantStatus.Dead when grant.Attempts > 0:
+                metrics.FlashOutcome("rejected_or_exhausted", grant.IsClawback);
+                break;
+            case CreditGrantStatus.OwedDebt:
+                metrics.FlashOutcome("owed_debt", grant.IsClawback);
+                break;
+            case CreditGrantStatus.InDoubt:
+                metrics.FlashOutcome("in_doubt", grant.IsClawback);
+                break;
+            default:
+                metrics.FlashOutcome(grant.MayAlreadyBeApplied ? "ambiguous" : "not_sent", grant.IsClawback);
+                break;
         }
     }
 
@@ -260,5 +294,5 @@ internal sealed class GrantDispatcher(
         return TimeSpan.FromMilliseconds(capped * (0.8 + (Random.Shared.NextDouble() * 0.4)));
     }
 
-    private sealed record Claim(CreditGrant Grant, bool MayAlreadyBeApplied);
+    private sealed record Claim(CreditGrant Grant, bool MayAlreadyBeApplied, string? TraceParent);
 }

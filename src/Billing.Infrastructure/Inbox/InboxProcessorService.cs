@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Billing.Application.Abstractions.Telemetry;
 using Billing.Application.Inbox.ProcessInboxEvent;
 using Billing.Application.Inbox.RecordInboxFailure;
 using Billing.Infrastructure.Background;
@@ -37,7 +39,7 @@ internal sealed class InboxProcessorService(
                     continue;
                 }
 
-                await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = _concurrency, CancellationToken = stoppingToken }, async (id, ct) => await ProcessOne(id, ct));
+                await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = _concurrency, CancellationToken = stoppingToken }, async (row, ct) => await ProcessOne(row.Id, ct, row.TraceParent));
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -51,12 +53,15 @@ internal sealed class InboxProcessorService(
         }
     }
 
-    internal async Task ProcessOne(long inboxEventId, CancellationToken cancellationToken)
+    internal async Task ProcessOne(long inboxEventId, CancellationToken cancellationToken, string? traceParent = null)
     {
+        using var activity = BillingTelemetry.StartActivity("inbox.process", ActivityKind.Consumer, traceParent);
+        activity?.SetTag("billing.inbox_event_id", inboxEventId);
         try
         {
             await using var scope = scopes.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new ProcessInboxEventCommand(inboxEventId), cancellationToken);
+            var result = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new ProcessInboxEventCommand(inboxEventId), cancellationToken);
+            activity?.SetTag("billing.outcome", result.ToString());
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -64,6 +69,7 @@ internal sealed class InboxProcessorService(
         }
         catch (Exception ex)
         {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
@@ -77,16 +83,16 @@ internal sealed class InboxProcessorService(
         }
     }
 
-    private async Task<List<long>> DueEventIds(CancellationToken cancellationToken)
+    private async Task<List<(long Id, string? TraceParent)>> DueEventIds(CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("SELECT id FROM inbox_events WHERE status = 'received' AND next_attempt_at <= now() ORDER BY id LIMIT 200");
+        await using var command = dataSource.CreateCommand("SELECT id, trace_parent FROM inbox_events WHERE status = 'received' AND next_attempt_at <= now() ORDER BY id LIMIT 200");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var ids = new List<long>();
+        var rows = new List<(long, string?)>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            ids.Add(reader.GetInt64(0));
+            rows.Add((reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1)));
         }
 
-        return ids;
+        return rows;
     }
 }

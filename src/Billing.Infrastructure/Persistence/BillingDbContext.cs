@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Billing.Application.Abstractions.Persistence;
 using Billing.Application.Inbox;
 using Billing.Domain.Common;
@@ -66,7 +67,8 @@ internal sealed class BillingDbContext : DbContext, IBillingDbContext
             {
                 if (domainEvent is ICreditsOwedEvent owed)
                 {
-                    CreditGrants.Add(CreditGrant.FromRequest(owed.Grant, domainEvent.GetType().Name, now));
+                    CreditGrants.Add(CreditGrant.FromRequest(owed.Grant, domainEvent.GetType().Name, now))
+                        .Property<string?>(CreditGrantConfiguration.TraceParentProperty).CurrentValue = Activity.Current?.Id;
                     _logger.LogInformation(
                         "{DomainEvent}: grant {GrantKey} of {Amount} credits ({TransactionType}) queued for user {UserId}",
                         domainEvent.GetType().Name,

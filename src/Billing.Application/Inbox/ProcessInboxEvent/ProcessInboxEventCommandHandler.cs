@@ -1,4 +1,5 @@
 using Billing.Application.Abstractions.Persistence;
+using Billing.Application.Abstractions.Telemetry;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -9,6 +10,7 @@ internal sealed class ProcessInboxEventCommandHandler(
     IBillingDbContext db,
     IEnumerable<IProviderEventProcessor> processors,
     TimeProvider clock,
+    BillingMetrics metrics,
     ILogger<ProcessInboxEventCommandHandler> logger)
     : IRequestHandler<ProcessInboxEventCommand, ProcessInboxEventResult>
 {
@@ -35,11 +37,13 @@ internal sealed class ProcessInboxEventCommandHandler(
         if (outcome == InboxOutcome.Ignored)
         {
             inboxEvent.MarkIgnored(reason ?? "ignored", clock.GetUtcNow());
+            metrics.InboxOutcome(inboxEvent.Provider, inboxEvent.EventType, "ignored");
             logger.LogInformation("{Provider} event {EventId} ({EventType}) recorded and ignored: {Reason}", inboxEvent.Provider, inboxEvent.EventId, inboxEvent.EventType, reason);
             return ProcessInboxEventResult.Ignored;
         }
 
         inboxEvent.MarkProcessed(clock.GetUtcNow());
+        metrics.InboxOutcome(inboxEvent.Provider, inboxEvent.EventType, "processed");
         logger.LogInformation("{Provider} event {EventId} ({EventType}) processed", inboxEvent.Provider, inboxEvent.EventId, inboxEvent.EventType);
         return ProcessInboxEventResult.Processed;
     }
