@@ -15,7 +15,7 @@ BillingLogging.ConfigureSerilog(builder);
 builder.WebHost.ConfigureKestrel(kestrel =>
 {
     // Webhook events and internal requests are small; anything bigger is refused before it is read (413).
-    kestrel.Limits.MaxRequestBodySize = builder.Configuration.GetValue("MAX_REQUEST_BODY_BYTES", RequestBodyLimitMiddleware.DefaultLimit);
+    kestrel.Limits.MaxRequestBodySize = ApiSettings.ReadMaxRequestBodyBytes(builder.Configuration);
     kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
     kestrel.AddServerHeader = false;
 });
@@ -39,7 +39,7 @@ builder.Services.AddBillingObservability(builder.Configuration);
 
 var app = builder.Build();
 
-if (app.Configuration.GetValue("MIGRATE_ON_START", true))
+if (app.Services.GetRequiredService<ApiSettings>().MigrateOnStart)
 {
     await app.Services.GetRequiredService<SchemaMigrator>().MigrateAsync(CancellationToken.None);
 }

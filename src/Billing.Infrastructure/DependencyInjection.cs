@@ -2,6 +2,7 @@ using Billing.Application.Abstractions.Persistence;
 using Billing.Application.Abstractions.Telemetry;
 using Billing.Infrastructure.Apple;
 using Billing.Infrastructure.Background;
+using Billing.Infrastructure.Configuration;
 using Billing.Infrastructure.Flash;
 using Billing.Infrastructure.Grants;
 using Billing.Infrastructure.Stripe;
@@ -42,11 +43,12 @@ public static class DependencyInjection
         services.AddFlashClient(configuration);
         services.AddStripeClient(configuration);
         services.AddAppleVerification(configuration);
-        services.AddSingleton(sp => GrantDeliveryOptions.FromConfiguration(sp.GetRequiredService<IConfiguration>()));
+        services.AddSettings(GrantDeliveryOptions.FromConfiguration);
+        services.AddSettings(InboxOptions.FromConfiguration);
         services.AddSingleton<GrantDispatcher>();
 
         // BACKGROUND_WORKERS=false runs the API alone (tests that drive the workers themselves, a read-only replica).
-        if (configuration.GetValue("BACKGROUND_WORKERS", true))
+        if (SettingValues.Bool(configuration, "BACKGROUND_WORKERS", defaultValue: true))
         {
             services.AddHostedService<DatabaseNotificationListener>();
             services.AddHostedService<InboxProcessorService>();

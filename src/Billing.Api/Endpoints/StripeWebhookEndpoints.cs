@@ -1,5 +1,4 @@
 using System.Text;
-using Billing.Api.Security;
 using Billing.Application.Abstractions.Stripe;
 using Billing.Application.Abstractions.Telemetry;
 using Billing.Application.Inbox;
@@ -31,13 +30,13 @@ internal static partial class StripeWebhookEndpoints
         HttpRequest request,
         IStripeWebhookVerifier verifier,
         IMediator mediator,
-        IConfiguration configuration,
+        ApiSettings settings,
         BillingMetrics metrics,
         ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
         var logger = loggers.CreateLogger(typeof(StripeWebhookEndpoints));
-        var limit = configuration.GetValue("MAX_REQUEST_BODY_BYTES", RequestBodyLimitMiddleware.DefaultLimit);
+        var limit = settings.MaxRequestBodyBytes;
         var body = request.ContentLength > limit ? null : await ReadBody(request.Body, limit, cancellationToken);
         if (body is null)
         {

@@ -1,3 +1,4 @@
+using Billing.Infrastructure.Configuration;
 using Microsoft.Extensions.Configuration;
 
 namespace Billing.Infrastructure.Grants;
@@ -37,22 +38,23 @@ public sealed record GrantDeliveryOptions
     /// <summary>How many history pages (100 rows each) are searched for a grant's key before concluding it was not applied.</summary>
     public int HistoryPages { get; init; } = 20;
 
+    /// <exception cref="InvalidOperationException">A value is present but not a number in range (the message names it).</exception>
     public static GrantDeliveryOptions FromConfiguration(IConfiguration configuration) => new()
     {
-        BatchSize = Math.Clamp(configuration.GetValue("GRANT_BATCH_SIZE", 200), 1, 1000),
-        Concurrency = Math.Clamp(configuration.GetValue("GRANT_CONCURRENCY", 16), 1, 256),
-        MaxAttempts = Math.Max(1, configuration.GetValue("GRANT_MAX_ATTEMPTS", 30)),
-        RetryBaseDelay = TimeSpan.FromMilliseconds(Math.Max(1, configuration.GetValue("GRANT_RETRY_BASE_MS", 1000))),
-        RetryMaxDelay = TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("GRANT_RETRY_MAX_SECONDS", 300))),
-        Lease = TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("GRANT_LEASE_SECONDS", 60))),
-        AmbiguousSettle = TimeSpan.FromMilliseconds(Math.Max(0, configuration.GetValue("GRANT_AMBIGUOUS_SETTLE_MS", 30_000))),
+        BatchSize = SettingValues.Int(configuration, "GRANT_BATCH_SIZE", 200, min: 1, max: 1000),
+        Concurrency = SettingValues.Int(configuration, "GRANT_CONCURRENCY", 16, min: 1, max: 256),
+        MaxAttempts = SettingValues.Int(configuration, "GRANT_MAX_ATTEMPTS", 30, min: 1),
+        RetryBaseDelay = TimeSpan.FromMilliseconds(SettingValues.Int(configuration, "GRANT_RETRY_BASE_MS", 1000, min: 1)),
+        RetryMaxDelay = TimeSpan.FromSeconds(SettingValues.Int(configuration, "GRANT_RETRY_MAX_SECONDS", 300, min: 1)),
+        Lease = TimeSpan.FromSeconds(SettingValues.Int(configuration, "GRANT_LEASE_SECONDS", 60, min: 1)),
+        AmbiguousSettle = TimeSpan.FromMilliseconds(SettingValues.Int(configuration, "GRANT_AMBIGUOUS_SETTLE_MS", 30_000, min: 0)),
         AmbiguousPolicy = configuration["GRANT_AMBIGUOUS_POLICY"] switch
         {
             null or "" or "hold" => AmbiguousGrantPolicy.Hold,
             "resend" => AmbiguousGrantPolicy.Resend,
             var other => throw new InvalidOperationException($"GRANT_AMBIGUOUS_POLICY must be 'hold' or 'resend', not '{other}'."),
         },
-        PollInterval = TimeSpan.FromMilliseconds(Math.Max(10, configuration.GetValue("GRANT_POLL_INTERVAL_MS", 1000))),
-        HistoryPages = Math.Max(1, configuration.GetValue("GRANT_HISTORY_PAGES", 20)),
+        PollInterval = TimeSpan.FromMilliseconds(SettingValues.Int(configuration, "GRANT_POLL_INTERVAL_MS", 1000, min: 10)),
+        HistoryPages = SettingValues.Int(configuration, "GRANT_HISTORY_PAGES", 20, min: 1),
     };
 }

@@ -4,7 +4,6 @@ using Billing.Application.Inbox.ProcessInboxEvent;
 using Billing.Application.Inbox.RecordInboxFailure;
 using Billing.Infrastructure.Background;
 using MediatR;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -20,11 +19,11 @@ internal sealed class InboxProcessorService(
     IServiceScopeFactory scopes,
     NpgsqlDataSource dataSource,
     DatabaseWakeups wakeups,
-    IConfiguration configuration,
+    InboxOptions options,
     ILogger<InboxProcessorService> logger) : BackgroundService
 {
-    private readonly TimeSpan _pollInterval = TimeSpan.FromMilliseconds(configuration.GetValue("INBOX_POLL_INTERVAL_MS", 1000));
-    private readonly int _concurrency = Math.Max(1, configuration.GetValue("INBOX_CONCURRENCY", 4));
+    private readonly TimeSpan _pollInterval = options.PollInterval;
+    private readonly int _concurrency = options.Concurrency;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -18,5 +18,8 @@ internal sealed class InboxEventConfiguration : IEntityTypeConfiguration<InboxEv
         builder.Property(e => e.Status).IsSnakeCaseEnum(16);
         builder.HasIndex(e => new { e.Provider, e.EventId }).IsUnique().HasDatabaseName("ux_inbox_events_provider_event");
         builder.Property<uint>("Version").IsRowVersion();
+
+        // Written by the intake's INSERT and read by the worker's due query; not the use cases' concern.
+        builder.Property<string?>(CreditGrantConfiguration.TraceParentProperty).HasMaxLength(55);
     }
 }
