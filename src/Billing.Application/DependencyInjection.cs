@@ -1,3 +1,4 @@
+using Billing.Application.Abstractions.Telemetry;
 using Billing.Application.Behaviours;
 using Billing.Application.Inbox;
 using Billing.Application.Stripe.Webhooks;
@@ -41,6 +42,7 @@ public static class DependencyInjection
         services.AddScoped<StripeSubscriptionSync>();
 
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<BillingMetrics>();
         return services;
     }
 }

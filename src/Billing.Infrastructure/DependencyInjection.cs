@@ -1,5 +1,4 @@
 using Billing.Application.Abstractions.Persistence;
-using Billing.Application.Abstractions.Telemetry;
 using Billing.Infrastructure.Apple;
 using Billing.Infrastructure.Background;
 using Billing.Infrastructure.Configuration;
@@ -37,7 +36,6 @@ public static class DependencyInjection
 
         // Metrics: the meter comes from the host's IMeterFactory; the database gauges register on it when first resolved.
         services.AddMetrics();
-        services.AddSingleton<BillingMetrics>();
         services.AddSingleton<DatabaseGauges>();
         services.AddSingleton<DatabaseWakeups>();
         services.AddFlashClient(configuration);

@@ -28,10 +28,10 @@ public static class BillingTelemetry
 /// </summary>
 public sealed class BillingMetrics
 {
-    public BillingMetrics(IMeterFactory meterFactory)
+    /// <param name="meterFactory">The host's factory (so the host's metrics pipeline sees the meter); a plain meter without one.</param>
+    public BillingMetrics(IMeterFactory? meterFactory = null)
     {
-        ArgumentNullException.ThrowIfNull(meterFactory);
-        Meter = meterFactory.Create(BillingTelemetry.Name);
+        Meter = meterFactory?.Create(BillingTelemetry.Name) ?? new Meter(BillingTelemetry.Name);
         WebhooksReceived = Meter.CreateCounter<long>("billing.webhooks.received", "{event}", "Provider events verified and stored in the inbox (first delivery).");
         WebhooksDuplicate = Meter.CreateCounter<long>("billing.webhooks.duplicate", "{event}", "Provider events delivered again and acknowledged without storing.");
         WebhooksRefused = Meter.CreateCounter<long>("billing.webhooks.refused", "{event}", "Webhook requests refused before storing (signature, format, size).");
