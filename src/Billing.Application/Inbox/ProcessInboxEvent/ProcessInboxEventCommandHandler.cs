@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Billing.Application.Inbox.ProcessInboxEvent;
 
-internal sealed class ProcessInboxEventCommandHandler(
+internal sealed partial class ProcessInboxEventCommandHandler(
     IBillingDbContext db,
     IEnumerable<IProviderEventProcessor> processors,
     TimeProvider clock,
@@ -38,13 +38,19 @@ internal sealed class ProcessInboxEventCommandHandler(
         {
             inboxEvent.MarkIgnored(reason ?? "ignored", clock.GetUtcNow());
             metrics.InboxOutcome(inboxEvent.Provider, inboxEvent.EventType, "ignored");
-            logger.LogInformation("{Provider} event {EventId} ({EventType}) recorded and ignored: {Reason}", inboxEvent.Provider, inboxEvent.EventId, inboxEvent.EventType, reason);
+            LogIgnored(inboxEvent.Provider, inboxEvent.EventId, inboxEvent.EventType, reason);
             return ProcessInboxEventResult.Ignored;
         }
 
         inboxEvent.MarkProcessed(clock.GetUtcNow());
         metrics.InboxOutcome(inboxEvent.Provider, inboxEvent.EventType, "processed");
-        logger.LogInformation("{Provider} event {EventId} ({EventType}) processed", inboxEvent.Provider, inboxEvent.EventId, inboxEvent.EventType);
+        LogProcessed(inboxEvent.Provider, inboxEvent.EventId, inboxEvent.EventType);
         return ProcessInboxEventResult.Processed;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Provider} event {EventId} ({EventType}) recorded and ignored: {Reason}")]
+    private partial void LogIgnored(string provider, string eventId, string eventType, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Provider} event {EventId} ({EventType}) processed")]
+    private partial void LogProcessed(string provider, string eventId, string eventType);
 }

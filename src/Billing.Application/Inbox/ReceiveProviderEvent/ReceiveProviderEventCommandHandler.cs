@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Billing.Application.Inbox.ReceiveProviderEvent;
 
-internal sealed class ReceiveProviderEventCommandHandler(IBillingDbContext db, TimeProvider clock, BillingMetrics metrics, ILogger<ReceiveProviderEventCommandHandler> logger)
+internal sealed partial class ReceiveProviderEventCommandHandler(IBillingDbContext db, TimeProvider clock, BillingMetrics metrics, ILogger<ReceiveProviderEventCommandHandler> logger)
     : IRequestHandler<ReceiveProviderEventCommand, ReceiveProviderEventResult>
 {
     public async Task<ReceiveProviderEventResult> Handle(ReceiveProviderEventCommand request, CancellationToken cancellationToken)
@@ -29,13 +29,19 @@ internal sealed class ReceiveProviderEventCommandHandler(IBillingDbContext db, T
         metrics.WebhookStored(request.Provider, request.EventType, duplicate: inserted == 0);
         if (inserted == 0)
         {
-            logger.LogInformation("{Provider} event {EventId} ({EventType}) was already received; acknowledged again", request.Provider, request.EventId, request.EventType);
+            LogDuplicate(request.Provider, request.EventId, request.EventType);
         }
         else
         {
-            logger.LogInformation("{Provider} event {EventId} ({EventType}) stored in the inbox", request.Provider, request.EventId, request.EventType);
+            LogStored(request.Provider, request.EventId, request.EventType);
         }
 
         return new ReceiveProviderEventResult(Duplicate: inserted == 0);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Provider} event {EventId} ({EventType}) was already received; acknowledged again")]
+    private partial void LogDuplicate(string provider, string eventId, string eventType);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Provider} event {EventId} ({EventType}) stored in the inbox")]
+    private partial void LogStored(string provider, string eventId, string eventType);
 }
