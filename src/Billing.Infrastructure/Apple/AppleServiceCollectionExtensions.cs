@@ -21,7 +21,7 @@ internal static class AppleServiceCollectionExtensions
         _ = AppleRootCertificates.AppleRootCaG3;
 
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSettings(AppleOptions.FromConfiguration);
+        services.AddSettings(AppleOptions.FromConfiguration, configuration);
         services.TryAddSingleton<IAppleSignedDataVerifier>(provider => new AppleSignedDataVerifier(
             provider.GetRequiredService<AppleOptions>(),
             provider.GetRequiredService<TimeProvider>()));

@@ -12,12 +12,16 @@ namespace Billing.Infrastructure.Configuration;
 /// </summary>
 public static class SettingsRegistration
 {
-    public static IServiceCollection AddSettings<T>(this IServiceCollection services, Func<IConfiguration, T> read)
+    /// <param name="services">The container.</param>
+    /// <param name="read">The class's reader; throws <see cref="InvalidOperationException"/> naming the variable.</param>
+    /// <param name="fallback">Read when the container has no <see cref="IConfiguration"/> (a bare container in a test).</param>
+    public static IServiceCollection AddSettings<T>(this IServiceCollection services, Func<IConfiguration, T> read, IConfiguration? fallback = null)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(read);
         services.AddOptions<T>().ValidateOnStart();
-        services.AddSingleton<IOptionsFactory<T>>(sp => new SettingsFactory<T>(() => read(sp.GetRequiredService<IConfiguration>())));
+        services.AddSingleton<IOptionsFactory<T>>(sp => new SettingsFactory<T>(() => read(
+            sp.GetService<IConfiguration>() ?? fallback ?? throw new InvalidOperationException("No configuration is registered."))));
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<T>>().Value);
         return services;
     }

@@ -20,7 +20,7 @@ internal static class FlashServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         // Read when first resolved (not now), so the host's final configuration — a test host's included — is the one used.
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSettings(FlashOptions.FromConfiguration);
+        services.AddSettings(FlashOptions.FromConfiguration, configuration);
         services.AddSingleton(sp => new FlashResiliencePipelines(sp.GetRequiredService<FlashOptions>()));
         services.AddSingleton(sp => new FlashCreditsPipelines(new FlashResiliencePipelines(sp.GetRequiredService<FlashOptions>())));
 

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Billing.Application.Abstractions.Stripe;
+using Billing.Infrastructure.Stripe;
 
 namespace Billing.Infrastructure.Tests.Stripe;
 
@@ -144,7 +145,7 @@ public sealed class StripeFakeBehaviourTests : StripeFakeTestBase
 
         Assert.Equal(
             StripeSignatureVerificationResult.Valid,
-            StripeWebhookSignature.Verify(payload, header, Fake.WebhookSecret, DateTimeOffset.UtcNow, StripeWebhookSignature.DefaultTolerance));
+            new StripeWebhookVerifier(new StripeOptions { SecretKey = Fake.SecretKey, WebhookSecret = Fake.WebhookSecret }, TimeProvider.System).Verify(payload, header));
         var envelope = StripeEventEnvelope.Parse(payload);
         Assert.Equal("invoice.paid", envelope.Type);
         Assert.Equal(StripeApiVersions.Pinned, envelope.ApiVersion);

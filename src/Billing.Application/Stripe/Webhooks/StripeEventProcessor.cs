@@ -34,6 +34,13 @@ internal sealed class StripeEventProcessor(IMediator mediator, StripeSettings se
             return (InboxOutcome.Ignored, $"a {(stripeEvent.Livemode ? "live" : "test")}-mode event reached a {(livemode ? "live" : "test")}-mode service");
         }
 
+        // The event's object is rendered in the endpoint's API version; the handlers re-fetch in the pinned one, but an
+        // endpoint of another version is a set-up error to fix, not something to guess around (docs/stripe.md).
+        if (stripeEvent.ApiVersion is { } version && version != StripeApiVersions.Pinned)
+        {
+            return (InboxOutcome.Ignored, $"rendered in Stripe API version {version}, not the pinned {StripeApiVersions.Pinned}: create the webhook endpoint with {StripeApiVersions.Pinned}");
+        }
+
         var command = Route(stripeEvent);
         if (command is null)
         {

@@ -3,7 +3,8 @@ using Billing.Application.Abstractions.Stripe;
 
 namespace Billing.Infrastructure.Tests.Stripe;
 
-public sealed class StripeRestClientTests : StripeFakeTestBase
+/// <summary>The Stripe port over Stripe.net, against the Stripe fake: what goes on the wire, retries, idempotency keys, errors.</summary>
+public sealed class StripeSdkClientTests : StripeFakeTestBase
 {
     private static StripeCheckoutSessionCreate PaymentSession() => new()
     {
@@ -353,7 +354,8 @@ public sealed class StripeRestClientTests : StripeFakeTestBase
 
         var charge = await client.GetChargeAsync(chargeId);
 
-        Assert.Equal("refunds", Fake.Requests[^1].QueryField("expand[]"));
+        // Stripe.net indexes arrays (expand[0]=refunds); Stripe accepts that and expand[]= alike.
+        Assert.Equal("refunds", Fake.Requests[^1].QueryField("expand[0]"));
         Assert.Equal(1000, charge.AmountRefunded);
         Assert.False(charge.Refunded);
         Assert.Equal(refundId, Assert.Single(charge.Refunds).Id);
