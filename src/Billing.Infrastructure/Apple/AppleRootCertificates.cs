@@ -6,7 +6,7 @@ namespace Billing.Infrastructure.Apple;
 /// <summary>Loads the trust anchors: the embedded, fingerprint-pinned Apple Root CA - G3 plus configured extra roots.</summary>
 internal static class AppleRootCertificates
 {
-    /// <summary>SHA-256 of Apple Root CA - G3 (DER), from Apple's PKI page; see shared/docs/apple.md section D.</summary>
+    /// <summary>SHA-256 of Apple Root CA - G3 (DER), from Apple's PKI page; see docs/reference/apple-verification.md section D.</summary>
     public const string AppleRootCaG3Sha256 =
         "63:34:3A:BF:B8:9A:6A:03:EB:B5:7E:9B:3F:5F:A7:BE:7C:4F:5C:75:6F:30:17:B3:A8:C4:88:C3:65:3E:91:79";
 

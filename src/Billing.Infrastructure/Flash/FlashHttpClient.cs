@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 namespace Billing.Infrastructure.Flash;
 
 /// <summary>
-/// HTTP adapter for Flash (contract: shared/docs/flash-contract.md). Identity: with a signing secret every request is
+/// HTTP adapter for Flash (contract: docs/reference/flash-contract.md). Identity: with a signing secret every request is
 /// gateway-signed and <c>X-User-Id</c> only travels signed; without one, the legacy <c>X-Service-Key</c> + <c>X-User-ID</c> pair is sent.
 /// Keys still go where routes check them: <c>X-Service-Key</c> on resolve, <c>X-Admin-Key</c> (+ <c>X-Service-Key</c>) on the admin grant.
 /// </summary>

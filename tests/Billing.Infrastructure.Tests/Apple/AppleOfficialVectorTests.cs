@@ -5,7 +5,7 @@ using Billing.TestFakes.Apple;
 
 namespace Billing.Infrastructure.Tests.Apple;
 
-/// <summary>Apple's own test data (shared/apple-vectors/apple-test) with the answers of Apple's library tests (apple.md C.2).</summary>
+/// <summary>Apple's own test data (TestData/apple-vectors/apple-test) with the answers of Apple's library tests (apple.md C.2).</summary>
 public sealed class AppleOfficialVectorTests
 {
     private const string ExampleBundle = "com.example";

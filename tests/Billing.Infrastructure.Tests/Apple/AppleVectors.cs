@@ -3,7 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace Billing.Infrastructure.Tests.Apple;
 
-/// <summary>Locates Apple's test data: <c>&lt;repo&gt;/../shared/apple-vectors</c>, the repo being the folder holding Billing.sln.</summary>
+/// <summary>Apple's test data, kept in this project (TestData/apple-vectors) and copied next to the test binaries.</summary>
 internal static class AppleVectors
 {
     public static string Root { get; } = Locate();
@@ -34,17 +34,9 @@ internal static class AppleVectors
 
     private static string Locate()
     {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Billing.sln")))
-            {
-                var vectors = Path.GetFullPath(Path.Combine(directory.FullName, "..", "shared", "apple-vectors"));
-                return Directory.Exists(vectors)
-                    ? vectors
-                    : throw new DirectoryNotFoundException($"Apple vectors not found at {vectors}.");
-            }
-        }
-
-        throw new DirectoryNotFoundException("No Billing.sln above the test binaries.");
+        var vectors = Path.Combine(AppContext.BaseDirectory, "TestData", "apple-vectors");
+        return Directory.Exists(vectors)
+            ? vectors
+            : throw new DirectoryNotFoundException($"Apple vectors not found at {vectors} (TestData is copied to the output).");
     }
 }

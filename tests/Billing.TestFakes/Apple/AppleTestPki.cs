@@ -107,7 +107,7 @@ public sealed class AppleTestPki : IDisposable
         SignCompactJws(payloadJson, _leafKey, X5c, options);
 
     /// <summary>
-    /// Signs with any key and chain, e.g. Apple's public test keys (shared/apple-vectors/apple-test/certs/*.key).
+    /// Signs with any key and chain, e.g. Apple's public test keys (TestData/apple-vectors/apple-test/certs/*.key in Billing.Infrastructure.Tests).
     /// <see cref="AppleJwsOptions.X5c"/> and <see cref="AppleJwsOptions.SigningKey"/> still override.
     /// </summary>
     public static string SignCompactJws(string payloadJson, ECDsa signingKey, IReadOnlyList<string> x5c, AppleJwsOptions? options = null)

@@ -17,7 +17,7 @@ namespace Billing.TestFakes.Flash;
 
 /// <summary>
 /// A fake TIMEPOINT Flash served by a real Kestrel on 127.0.0.1 (random port), implementing the routes billing calls with
-/// Flash's status codes, error envelopes and edge-middleware rules (shared/docs/flash-contract.md). The gateway signature is
+/// Flash's status codes, error envelopes and edge-middleware rules (docs/reference/flash-contract.md). The gateway signature is
 /// checked exactly as Flash checks it. <c>/internal/credits/*</c> (really the Gateway's API) is served on the same host for
 /// convenience, behind its own <c>X-Service-Key</c> check and without Flash's edge middleware.
 /// Fault injection: <see cref="Faults"/>; real connection refusal: <see cref="StopListeningAsync"/> / <see cref="StartListeningAsync"/>
