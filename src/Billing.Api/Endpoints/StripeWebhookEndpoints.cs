@@ -29,6 +29,7 @@ internal static partial class StripeWebhookEndpoints
     private static async Task<IResult> Receive(
         HttpRequest request,
         IStripeWebhookVerifier verifier,
+        IStripeEventReader reader,
         IMediator mediator,
         ApiSettings settings,
         BillingMetrics metrics,
@@ -61,7 +62,7 @@ internal static partial class StripeWebhookEndpoints
             return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type", detail: "Stripe events are sent as application/json.", extensions: Code("request.unsupported_media_type"));
         }
 
-        if (!StripeEventEnvelope.TryParse(body, out var stripeEvent, out var error))
+        if (!reader.TryRead(body, out var stripeEvent, out var error))
         {
             LogMalformed(logger, error);
             metrics.WebhookRefused(InboxProviders.Stripe, "malformed");

@@ -66,21 +66,6 @@ internal sealed partial class StripeSdkClient : Billing.Application.Abstractions
         return GetAsync("GET /v1/checkout/sessions", (request, ct) => new SessionService(_client).GetAsync(sessionId, null, request, ct), StripeSdkMapping.CheckoutSession, cancellationToken);
     }
 
-    public Task<StripeCheckoutSession> UpdateCheckoutSessionMetadataAsync(
-        string sessionId, IReadOnlyDictionary<string, string> metadata, string idempotencyKey, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
-        ArgumentNullException.ThrowIfNull(metadata);
-        if (metadata.Count == 0)
-        {
-            // An empty map would encode as "metadata=", which Stripe reads as "delete every key".
-            throw new ArgumentException("At least one metadata key is required.", nameof(metadata));
-        }
-
-        var update = new SessionUpdateOptions { Metadata = metadata.ToDictionary(StringComparer.Ordinal) };
-        return PostAsync("POST /v1/checkout/sessions/{id}", idempotencyKey, (request, ct) => new SessionService(_client).UpdateAsync(sessionId, update, request, ct), StripeSdkMapping.CheckoutSession, cancellationToken);
-    }
-
     public Task<StripePortalSession> CreatePortalSessionAsync(
         string customerId, string? returnUrl, string idempotencyKey, CancellationToken cancellationToken = default)
     {
@@ -114,12 +99,6 @@ internal sealed partial class StripeSdkClient : Billing.Application.Abstractions
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(disputeId);
         return GetAsync("GET /v1/disputes", (request, ct) => new DisputeService(_client).GetAsync(disputeId, null, request, ct), StripeSdkMapping.Dispute, cancellationToken);
-    }
-
-    public Task<StripeEventEnvelope> GetEventAsync(string eventId, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(eventId);
-        return GetAsync("GET /v1/events", (request, ct) => new EventService(_client).GetAsync(eventId, null, request, ct), e => StripeEventEnvelope.Parse(System.Text.Encoding.UTF8.GetBytes(e.StripeResponse.Content)), cancellationToken);
     }
 
     private static Dictionary<string, string>? NonEmpty(IReadOnlyDictionary<string, string>? map) =>
@@ -241,7 +220,7 @@ internal sealed partial class StripeSdkClient : Billing.Application.Abstractions
     }
 
     private static bool IsUnreadableSuccess(Exception exception) =>
-        exception is Newtonsoft.Json.JsonException
+        exception is System.Text.Json.JsonException or Newtonsoft.Json.JsonException
         || (exception is global::Stripe.StripeException stripe && (int)stripe.HttpStatusCode is >= 200 and < 300);
 
     private static StripeApiException ToApiException(global::Stripe.StripeException exception)

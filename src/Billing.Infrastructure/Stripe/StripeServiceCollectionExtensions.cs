@@ -41,6 +41,7 @@ internal static class StripeServiceCollectionExtensions
                     sp.GetRequiredService<ILogger<StripeSdkClient>>())
                 : new UnconfiguredStripeClient(stripe.Problem!);
         });
+        services.TryAddSingleton<IStripeEventReader, StripeEventReader>();
         services.TryAddSingleton<IStripeWebhookVerifier>(sp =>
         {
             var stripe = sp.GetRequiredService<StripeConfiguration>();

@@ -67,6 +67,7 @@ public sealed class HandlerRegistrationTests
 
         // Ports the Infrastructure layer provides.
         services.AddSingleton(Substitute.For<IStripeClient>());
+        services.AddSingleton(Substitute.For<IStripeEventReader>());
         services.AddSingleton(new StripeSettings(null, null, null, null));
         return services.BuildServiceProvider();
     }

@@ -67,6 +67,17 @@ public sealed class LayerDependencyTests
     }
 
     [Fact]
+    public void TheStripeUseCasesAndTheirPort_ParseNoJson()
+    {
+        // Stripe's wire format (the event envelope, the objects, the signature) is read in Infrastructure/Stripe only.
+        var result = Types.InAssembly(Application)
+            .That().ResideInNamespace("Billing.Application.Stripe").Or().ResideInNamespace("Billing.Application.Abstractions.Stripe")
+            .ShouldNot().HaveDependencyOn("System.Text.Json")
+            .GetResult();
+        Assert.True(result.IsSuccessful, Offenders(result));
+    }
+
+    [Fact]
     public void TheTypeRuleItself_CatchesAForbiddenDependency()
     {
         // The Api's endpoints use MediatR by design: the same kind of rule must report them, or the rules above prove nothing.

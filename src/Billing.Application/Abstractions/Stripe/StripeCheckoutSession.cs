@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Billing.Application.Abstractions.Stripe;
 
 /// <remarks>
@@ -26,23 +24,4 @@ public sealed record StripeCheckoutSession(
 {
     /// <summary>Stripe's fulfilment rule: anything but <c>unpaid</c> (i.e. <c>paid</c>, <c>no_payment_required</c>).</summary>
     public bool IsPaymentSettled => PaymentStatus is not null && PaymentStatus != "unpaid";
-
-    public static StripeCheckoutSession FromJson(JsonElement json) =>
-        new(
-            json.RequiredId("checkout session"),
-            json.String("url"),
-            json.String("mode"),
-            json.String("status"),
-            json.String("payment_status"),
-            json.Id("customer"),
-            json.String("client_reference_id"),
-            json.Id("subscription"),
-            json.Id("payment_intent"),
-            json.Id("invoice"),
-            json.Metadata(),
-            json.Long("amount_total"),
-            json.String("currency"),
-            json.Bool("livemode") ?? false,
-            json.Timestamp("created"),
-            json.Timestamp("expires_at"));
 }

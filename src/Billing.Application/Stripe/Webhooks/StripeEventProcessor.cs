@@ -18,13 +18,13 @@ namespace Billing.Application.Stripe.Webhooks;
 /// business rule refuses (a stale or irrelevant transition) are recorded as ignored with the reason, never retried forever;
 /// Stripe outages and not-yet-actionable events throw, so the inbox retries them with backoff.
 /// </summary>
-internal sealed class StripeEventProcessor(IMediator mediator, StripeSettings settings, ILogger<StripeEventProcessor> logger) : IProviderEventProcessor
+internal sealed class StripeEventProcessor(IMediator mediator, IStripeEventReader reader, StripeSettings settings, ILogger<StripeEventProcessor> logger) : IProviderEventProcessor
 {
     public string Provider => InboxProviders.Stripe;
 
     public async Task<(InboxOutcome Outcome, string? Reason)> ProcessAsync(InboxEvent inboxEvent, CancellationToken cancellationToken)
     {
-        if (!StripeEventEnvelope.TryParse(Encoding.UTF8.GetBytes(inboxEvent.Payload), out var stripeEvent, out var error))
+        if (!reader.TryRead(Encoding.UTF8.GetBytes(inboxEvent.Payload), out var stripeEvent, out var error))
         {
             return (InboxOutcome.Ignored, $"unreadable Stripe event: {error}");
         }
