@@ -40,3 +40,53 @@ public sealed class MetricsEndpointTests(BillingDatabase database) : IClassFixtu
         Assert.Contains("# TYPE http_server_request_duration_seconds histogram", text, StringComparison.Ordinal);
     }
 }
+
+/// <summary>One trace from intake to processing to the grant it owes: the intake's context is kept with the stored rows.</summary>
+public sealed class TracePropagationTests(BillingDatabase database) : IClassFixture<BillingDatabase>, IAsyncLifetime
+{
+    private StripeTestHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await StripeTestHost.StartAsync(database);
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task ProcessingAndTheGrant_ContinueTheTraceOfTheWebhookThatStoredTheEvent()
+    {
+        var user = StripeTestHost.NewUser();
+        var (sessionId, _) = await _host.CheckoutAsync(user, Billing.Domain.Catalog.ProductCatalog.Explorer.Id);
+        _host.Stripe.MarkSessionPaid(sessionId);
+        var processed = new List<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == Billing.Application.Abstractions.Telemetry.BillingTelemetry.Name,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity => { lock (processed) { processed.Add(activity); } },
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+
+        var eventId = await _host.DeliverAsync("checkout.session.completed", sessionId);
+        await _host.ProcessInboxAsync();
+
+        var stored = await TextAsync($"SELECT trace_parent FROM inbox_events WHERE provider = 'stripe' AND event_id = '{eventId}'");
+        Assert.NotNull(stored);
+        Assert.True(System.Diagnostics.ActivityContext.TryParse(stored, null, out var intake), stored);
+        System.Diagnostics.Activity span;
+        lock (processed)
+        {
+            span = Assert.Single(processed, a => a.OperationName == "inbox.process");
+        }
+
+        Assert.Equal(intake.TraceId, span.TraceId);
+        Assert.Equal(intake.SpanId, span.ParentSpanId);
+        var grantTrace = await TextAsync($"SELECT trace_parent FROM credit_grants WHERE user_id = '{user}'");
+        Assert.True(System.Diagnostics.ActivityContext.TryParse(grantTrace, null, out var grant), grantTrace);
+        Assert.Equal(intake.TraceId, grant.TraceId);
+    }
+
+    private async Task<string?> TextAsync(string sql)
+    {
+        await using var command = _host.Database.DataSource.CreateCommand(sql);
+        return await command.ExecuteScalarAsync() as string;
+    }
+}
