@@ -1,5 +1,6 @@
 using Billing.Api.Endpoints;
 using Billing.Api.Security;
+using Billing.Infrastructure.Configuration;
 
 namespace Billing.Api;
 
@@ -7,10 +8,9 @@ internal static class BillingApi
 {
     public static IServiceCollection AddBillingApi(this IServiceCollection services, IConfiguration configuration)
     {
-        // Read lazily so a test host's configuration is the one that counts; a missing key fails the first resolve loudly.
-        services.AddSingleton(sp => new ServiceKeyOptions(
-            sp.GetRequiredService<IConfiguration>()["SERVICE_API_KEY"]
-            ?? throw new InvalidOperationException("SERVICE_API_KEY is not set; internal routes cannot be protected.")));
+        // Validated at start-up: without SERVICE_API_KEY the service does not start.
+        services.AddSettings(ApiSettings.FromConfiguration);
+        services.AddSingleton(sp => new ServiceKeyOptions(sp.GetRequiredService<ApiSettings>().ServiceApiKey));
         services.AddSingleton<ServiceKeyFilter>();
         services.AddSingleton<CatalogJsonCache>();
         services.AddSingleton<AdminKeyFilter>();

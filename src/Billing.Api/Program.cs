@@ -8,15 +8,15 @@ using Billing.Api.Security;
 using Billing.Application;
 using Billing.Infrastructure;
 using Billing.Infrastructure.Persistence;
-using Serilog;
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.Logging.ClearProviders().AddSerilog(BillingLogging.CreateLogger(builder.Configuration), dispose: true);
+builder.Logging.ClearProviders();
+BillingLogging.ConfigureSerilog(builder);
 builder.WebHost.ConfigureKestrel(kestrel =>
 {
     // Webhook events and internal requests are small; anything bigger is refused before it is read (413).
-    kestrel.Limits.MaxRequestBodySize = builder.Configuration.GetValue("MAX_REQUEST_BODY_BYTES", RequestBodyLimitMiddleware.DefaultLimit);
+    kestrel.Limits.MaxRequestBodySize = ApiSettings.ReadMaxRequestBodyBytes(builder.Configuration);
     kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
     kestrel.AddServerHeader = false;
 });
@@ -36,6 +36,7 @@ builder.Services.AddOpenApi(options => options.AddDeveloperDocs());
 builder.Services.AddBillingApplication();
 builder.Services.AddBillingInfrastructure(builder.Configuration);
 builder.Services.AddBillingApi(builder.Configuration);
+builder.Services.AddBillingObservability(builder.Configuration);
 
 var app = builder.Build();
 
@@ -43,12 +44,13 @@ var app = builder.Build();
 _ = app.Services.GetRequiredService<Billing.Application.Abstractions.Apple.AppleSandboxPolicy>();
 _ = app.Services.GetRequiredService<Billing.Application.Stripe.StripePriceMap>();
 
-if (app.Configuration.GetValue("MIGRATE_ON_START", true))
+if (app.Services.GetRequiredService<ApiSettings>().MigrateOnStart)
 {
     await app.Services.GetRequiredService<SchemaMigrator>().MigrateAsync(CancellationToken.None);
 }
 
 app.UseMiddleware<CorrelationIdMiddleware>();
+app.UseBillingRequestLogging();
 app.UseExceptionHandler();
 app.UseMiddleware<RequestBodyLimitMiddleware>();
 app.UseStatusCodePages();
@@ -56,6 +58,7 @@ app.UseStatusCodePages();
 app.MapOpenApi("/openapi/v1.json");
 app.MapDeveloperDocs();
 app.MapHealthEndpoints();
+app.MapMetrics();
 app.MapBillingEndpoints();
 
 await app.RunAsync();

@@ -1,3 +1,4 @@
+using Billing.Application.Abstractions.Telemetry;
 using Billing.Application.Behaviours;
 using Billing.Application.Inbox;
 using Billing.Application.Stripe.Webhooks;
@@ -11,7 +12,8 @@ public static class DependencyInjection
 {
     /// <summary>
     /// MediatR 5.1.0 has no DI extension: register the mediator, its ServiceFactory, the behaviours (first registered runs
-    /// outermost: logging, then validation, then the unit of work) and scan handlers and validators (internal types included).
+    /// outermost: logging, then validation, then the unit of work), scan handlers (internal types included) and register the
+    /// validators with FluentValidation's own extension.
     /// </summary>
     public static IServiceCollection AddBillingApplication(this IServiceCollection services)
     {
@@ -33,10 +35,8 @@ public static class DependencyInjection
             .WithScopedLifetime()
             .AddClasses(c => c.AssignableTo(typeof(INotificationHandler<>)), publicOnly: false)
             .AsImplementedInterfaces()
-            .WithScopedLifetime()
-            .AddClasses(c => c.AssignableTo(typeof(IValidator<>)), publicOnly: false)
-            .AsImplementedInterfaces()
-            .WithSingletonLifetime());
+            .WithScopedLifetime());
+        services.AddValidatorsFromAssembly(typeof(DependencyInjection).Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
 
         // Stripe events: the inbox hands each stored event to the processor of its provider.
         services.AddScoped<IProviderEventProcessor, StripeEventProcessor>();
@@ -47,6 +47,7 @@ public static class DependencyInjection
         services.AddSingleton(InboxRetryPolicy.Default);
 
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<BillingMetrics>();
         return services;
     }
 }

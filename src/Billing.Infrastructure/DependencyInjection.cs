@@ -3,6 +3,7 @@ using Billing.Application.Inbox;
 using Billing.Infrastructure.ApiKeys;
 using Billing.Infrastructure.Apple;
 using Billing.Infrastructure.Background;
+using Billing.Infrastructure.Configuration;
 using Billing.Infrastructure.Flash;
 using Billing.Infrastructure.Grants;
 using Billing.Infrastructure.Stripe;
@@ -10,6 +11,7 @@ using Billing.Infrastructure.Inbox;
 using Billing.Infrastructure.Persistence;
 using Billing.Infrastructure.RateLimiting;
 using Billing.Infrastructure.Usage;
+using Billing.Infrastructure.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -37,11 +39,16 @@ public static class DependencyInjection
         services.AddScoped<IBillingDbContext>(sp => sp.GetRequiredService<BillingDbContext>());
         services.AddScoped<Billing.Application.Abstractions.Attention.IAttentionList, AttentionList>();
         services.AddSingleton<SchemaMigrator>();
+
+        // Metrics: the meter comes from the host's IMeterFactory; the database gauges register on it when first resolved.
+        services.AddMetrics();
+        services.AddSingleton<DatabaseGauges>();
         services.AddSingleton<DatabaseWakeups>();
         services.AddFlashClient(configuration);
         services.AddStripeClient(configuration);
         services.AddAppleVerification(configuration);
-        services.AddSingleton(sp => GrantDeliveryOptions.FromConfiguration(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<FlashOptions>()));
+        services.AddSettings(GrantDeliveryOptions.FromConfiguration);
+        services.AddSettings(InboxOptions.FromConfiguration);
         services.AddSingleton<GrantDispatcher>();
         services.AddOptions<HostOptions>().PostConfigure<FlashOptions>(GrantDeliveryHostOptions.EnsureShutdownCoversASend);
         services.AddSingleton(sp => InboxRetryPolicy.FromSetting(sp.GetRequiredService<IConfiguration>()[InboxRetryPolicy.RetryDaysVariable]));
@@ -51,7 +58,7 @@ public static class DependencyInjection
         services.AddDeveloperKeys(configuration);
 
         // BACKGROUND_WORKERS=false runs the API alone (tests that drive the workers themselves, a read-only replica).
-        if (configuration.GetValue("BACKGROUND_WORKERS", true))
+        if (SettingValues.Bool(configuration, "BACKGROUND_WORKERS", defaultValue: true))
         {
             services.AddHostedService<DatabaseNotificationListener>();
             services.AddHostedService<InboxProcessorService>();

@@ -1,8 +1,10 @@
 using System.Text;
 using Billing.Api.Security;
+using Billing.Application.Abstractions.Telemetry;
 using Billing.Application.Apple;
 using Billing.Application.Apple.ReceiveAppleNotification;
 using Billing.Application.Apple.VerifyApplePurchase;
+using Billing.Application.Inbox;
 using Billing.Domain.Common;
 using MediatR;
 
@@ -31,16 +33,25 @@ internal static class AppleEndpoints
     /// </summary>
     public static IEndpointRouteBuilder MapAppleWebhook(this IEndpointRouteBuilder app)
     {
-        app.MapPost(WebhookPath, async (HttpRequest request, IMediator mediator, CancellationToken ct) =>
+        app.MapPost(WebhookPath, async (HttpRequest request, IMediator mediator, BillingMetrics metrics, CancellationToken ct) =>
             {
-                var body = request.ContentLength > MaxWebhookBodyBytes ? null : await ReadBody(request.Body, MaxWebhookBodyBytes, ct);
-                if (body is null)
+                try
                 {
-                    throw new InvalidDomainValueException(AppleReasonCodes.MalformedNotification, "The body is larger than an App Store notification can be.");
-                }
+                    var body = request.ContentLength > MaxWebhookBodyBytes ? null : await ReadBody(request.Body, MaxWebhookBodyBytes, ct);
+                    if (body is null)
+                    {
+                        throw new InvalidDomainValueException(AppleReasonCodes.MalformedNotification, "The body is larger than an App Store notification can be.");
+                    }
 
-                var received = await mediator.Send(new ReceiveAppleNotificationCommand(body), ct);
-                return TypedResults.Ok(new AppleWebhookResponse(Received: true, received.Duplicate));
+                    var received = await mediator.Send(new ReceiveAppleNotificationCommand(body), ct);
+                    return TypedResults.Ok(new AppleWebhookResponse(Received: true, received.Duplicate));
+                }
+                catch (Exception refused) when (refused is DomainException or AppleSignedDataRejectedException)
+                {
+                    // Answered 400 by the error mapper; counted here, where it is known to be a webhook refusal.
+                    metrics.WebhookRefused(InboxProviders.Apple, refused is AppleSignedDataRejectedException ? "signature" : "malformed");
+                    throw;
+                }
             })
             .WithTags("webhooks")
             .WithName("AppleWebhook")

@@ -1,6 +1,6 @@
 using System.Text;
-using Billing.Api.Security;
 using Billing.Application.Abstractions.Stripe;
+using Billing.Application.Abstractions.Telemetry;
 using Billing.Application.Inbox;
 using Billing.Application.Inbox.ReceiveProviderEvent;
 using MediatR;
@@ -29,16 +29,19 @@ internal static partial class StripeWebhookEndpoints
     private static async Task<IResult> Receive(
         HttpRequest request,
         IStripeWebhookVerifier verifier,
+        IStripeEventReader reader,
         IMediator mediator,
-        IConfiguration configuration,
+        ApiSettings settings,
+        BillingMetrics metrics,
         ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
         var logger = loggers.CreateLogger(typeof(StripeWebhookEndpoints));
-        var limit = configuration.GetValue("MAX_REQUEST_BODY_BYTES", RequestBodyLimitMiddleware.DefaultLimit);
+        var limit = settings.MaxRequestBodyBytes;
         var body = request.ContentLength > limit ? null : await ReadBody(request.Body, limit, cancellationToken);
         if (body is null)
         {
+            metrics.WebhookRefused(InboxProviders.Stripe, "too_large");
             return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large", detail: "The body is larger than this service accepts.", extensions: Code("request.too_large"));
         }
 
@@ -47,6 +50,7 @@ internal static partial class StripeWebhookEndpoints
         if (verification != StripeSignatureVerificationResult.Valid)
         {
             LogRefused(logger, verification);
+            metrics.WebhookRefused(InboxProviders.Stripe, "signature");
             return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid Stripe signature", detail: Describe(verification), extensions: Code("stripe.signature_invalid"));
         }
 
@@ -54,12 +58,14 @@ internal static partial class StripeWebhookEndpoints
         // check, so an unconfigured service still answers 503 and a forgery 400).
         if (!request.HasJsonContentType())
         {
+            metrics.WebhookRefused(InboxProviders.Stripe, "media_type");
             return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type", detail: "Stripe events are sent as application/json.", extensions: Code("request.unsupported_media_type"));
         }
 
-        if (!StripeEventEnvelope.TryParse(body, out var stripeEvent, out var error))
+        if (!reader.TryRead(body, out var stripeEvent, out var error))
         {
             LogMalformed(logger, error);
+            metrics.WebhookRefused(InboxProviders.Stripe, "malformed");
             return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed Stripe event", detail: error, extensions: Code("stripe.event_malformed"));
         }
 

@@ -1,15 +1,15 @@
-using System.Diagnostics;
 using Serilog.Context;
 
 namespace Billing.Api.Logging;
 
 /// <summary>
-/// Takes X-Request-ID from the caller (or makes one), echoes it, and puts it on every log line of the request.
-/// Logs one line per request: method, path (never the query string or body), status and duration.
+/// Takes X-Request-ID from the caller (or makes one), echoes it, and puts it on every log line of the request
+/// (the request line itself is Serilog's request logging, which runs inside this scope).
 /// </summary>
-internal sealed class CorrelationIdMiddleware(RequestDelegate next, ILogger<CorrelationIdMiddleware> logger)
+internal sealed class CorrelationIdMiddleware(RequestDelegate next)
 {
     public const string HeaderName = "X-Request-ID";
+    public const string PropertyName = "CorrelationId";
     private const int MaxLength = 128;
 
     public async Task InvokeAsync(HttpContext context)
@@ -22,18 +22,9 @@ internal sealed class CorrelationIdMiddleware(RequestDelegate next, ILogger<Corr
             return Task.CompletedTask;
         });
 
-        using (LogContext.PushProperty("CorrelationId", correlationId))
+        using (LogContext.PushProperty(PropertyName, correlationId))
         {
-            var started = Stopwatch.GetTimestamp();
-            try
-            {
-                await next(context);
-            }
-            finally
-            {
-                var level = context.Response.StatusCode >= 500 ? LogLevel.Error : LogLevel.Information;
-                logger.Log(level, "HTTP {Method} {Path} answered {StatusCode} in {ElapsedMs:0.0} ms", context.Request.Method, context.Request.Path.Value, context.Response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            }
+            await next(context);
         }
     }
 

@@ -4,13 +4,11 @@ namespace Billing.Api.Security;
 /// Operator routes need, on top of the service key, X-Admin-Key equal to BILLING_ADMIN_KEY. Without BILLING_ADMIN_KEY the
 /// operator routes are disabled (403): flash-deploy's service key alone must not be able to requeue money.
 /// </summary>
-internal sealed class AdminKeyFilter(IConfiguration configuration) : IEndpointFilter
+internal sealed class AdminKeyFilter(ApiSettings settings) : IEndpointFilter
 {
     public const string HeaderName = "X-Admin-Key";
 
-    private readonly ServiceKeyOptions? _adminKey = string.IsNullOrWhiteSpace(configuration["BILLING_ADMIN_KEY"])
-        ? null
-        : new ServiceKeyOptions(configuration["BILLING_ADMIN_KEY"]!);
+    private readonly ServiceKeyOptions? _adminKey = settings.AdminKey is { } key ? new ServiceKeyOptions(key) : null;
 
     public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {

@@ -6,11 +6,11 @@ namespace Billing.Api.Security;
 /// Refuses a declared body over the limit before anything reads it (413). Kestrel enforces the same limit on the wire
 /// (chunked bodies included); this keeps the rule when the app runs on another server, and answers with ProblemDetails.
 /// </summary>
-internal sealed class RequestBodyLimitMiddleware(RequestDelegate next, IConfiguration configuration, IProblemDetailsService problems)
+internal sealed class RequestBodyLimitMiddleware(RequestDelegate next, ApiSettings settings, IProblemDetailsService problems)
 {
     public const int DefaultLimit = 256 * 1024;
 
-    private readonly long _limit = configuration.GetValue("MAX_REQUEST_BODY_BYTES", DefaultLimit);
+    private readonly long _limit = settings.MaxRequestBodyBytes;
 
     public async Task InvokeAsync(HttpContext context)
     {

@@ -10,18 +10,27 @@ internal sealed class LoggingBehaviour<TRequest, TResponse>(ILogger<LoggingBehav
 {
     public async Task<TResponse> Handle(TRequest request, CancellationToken cancellationToken, RequestHandlerDelegate<TResponse> next)
     {
-        var name = typeof(TRequest).Name;
         var started = Stopwatch.GetTimestamp();
         try
         {
             var response = await next();
-            logger.LogDebug("{RequestName} handled in {ElapsedMs:0.0} ms", name, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            RequestLog.Handled(logger, typeof(TRequest).Name, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return response;
         }
         catch (Exception ex)
         {
-            logger.LogInformation("{RequestName} failed after {ElapsedMs:0.0} ms with {ExceptionType}", name, Stopwatch.GetElapsedTime(started).TotalMilliseconds, ex.GetType().Name);
+            RequestLog.Failed(logger, typeof(TRequest).Name, Stopwatch.GetElapsedTime(started).TotalMilliseconds, ex.GetType().Name);
             throw;
         }
     }
+}
+
+/// <summary>Source-generated: every request goes through here, so no boxing or template parsing per call.</summary>
+internal static partial class RequestLog
+{
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{RequestName} handled in {ElapsedMs:0.0} ms")]
+    public static partial void Handled(ILogger logger, string requestName, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{RequestName} failed after {ElapsedMs:0.0} ms with {ExceptionType}")]
+    public static partial void Failed(ILogger logger, string requestName, double elapsedMs, string exceptionType);
 }

@@ -1,4 +1,5 @@
 using Billing.Application.Abstractions.Apple;
+using Billing.Infrastructure.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -20,7 +21,7 @@ internal static class AppleServiceCollectionExtensions
         _ = AppleRootCertificates.AppleRootCaG3;
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(_ => AppleOptions.FromConfiguration(configuration));
+        services.AddSettings(AppleOptions.FromConfiguration, configuration);
         services.TryAddSingleton(provider => AppleSandboxPolicy.From(
             provider.GetRequiredService<AppleOptions>().Environment == AppleOptions.ProductionEnvironment,
             configuration[AppleSandboxPolicy.UsersVariable],

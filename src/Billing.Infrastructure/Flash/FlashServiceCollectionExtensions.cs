@@ -1,4 +1,5 @@
 using Billing.Application.Abstractions.Flash;
+using Billing.Infrastructure.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -21,7 +22,7 @@ internal static class FlashServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         // Read when first resolved (not now), so the host's final configuration — a test host's included — is the one used.
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => FlashOptions.FromConfiguration(sp.GetService<IConfiguration>() ?? configuration));
+        services.AddSettings(FlashOptions.FromConfiguration, configuration);
         services.AddSingleton(sp => new FlashResiliencePipelines(sp.GetRequiredService<FlashOptions>()));
         services.AddSingleton(sp => new FlashCreditsPipelines(new FlashResiliencePipelines(sp.GetRequiredService<FlashOptions>())));
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Billing.Infrastructure.Flash;
+using Billing.Infrastructure.Configuration;
 using Microsoft.Extensions.Configuration;
 
 namespace Billing.Infrastructure.Grants;
@@ -59,26 +60,31 @@ public sealed record GrantDeliveryOptions
     /// <summary>How many history pages (100 rows each) are searched for a grant's key; running out of pages proves nothing.</summary>
     public int HistoryPages { get; init; } = 20;
 
+    /// <summary>The settings with the lease checked against Flash's own timeout (read from the same configuration).</summary>
+    /// <exception cref="InvalidOperationException">A value is present but not valid (the message names it).</exception>
+    public static GrantDeliveryOptions FromConfiguration(IConfiguration configuration) =>
+        FromConfiguration(configuration, FlashOptions.FromConfiguration(configuration));
+
     internal static GrantDeliveryOptions FromConfiguration(IConfiguration configuration, FlashOptions flash)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(flash);
         var options = new GrantDeliveryOptions
         {
-            Concurrency = Math.Clamp(configuration.GetValue(ConcurrencyKey, 16), 1, 256),
+            Concurrency = SettingValues.Int(configuration, ConcurrencyKey, 16, min: 1, max: 256),
             GiveUpAfter = ReadDuration(configuration, GiveUpAfterKey) ?? TimeSpan.FromDays(7),
-            RetryBaseDelay = TimeSpan.FromMilliseconds(Math.Max(1, configuration.GetValue("GRANT_RETRY_BASE_MS", 1000))),
-            RetryMaxDelay = TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("GRANT_RETRY_MAX_SECONDS", 300))),
-            Lease = TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue(LeaseSecondsKey, 60))),
-            AmbiguousSettle = TimeSpan.FromMilliseconds(Math.Max(0, configuration.GetValue("GRANT_AMBIGUOUS_SETTLE_MS", 30_000))),
+            RetryBaseDelay = TimeSpan.FromMilliseconds(SettingValues.Int(configuration, "GRANT_RETRY_BASE_MS", 1000, min: 1)),
+            RetryMaxDelay = TimeSpan.FromSeconds(SettingValues.Int(configuration, "GRANT_RETRY_MAX_SECONDS", 300, min: 1)),
+            Lease = TimeSpan.FromSeconds(SettingValues.Int(configuration, LeaseSecondsKey, 60, min: 1)),
+            AmbiguousSettle = TimeSpan.FromMilliseconds(SettingValues.Int(configuration, "GRANT_AMBIGUOUS_SETTLE_MS", 30_000, min: 0)),
             AmbiguousPolicy = configuration["GRANT_AMBIGUOUS_POLICY"] switch
             {
                 null or "" or "hold" => AmbiguousGrantPolicy.Hold,
                 "resend" => AmbiguousGrantPolicy.Resend,
                 var other => throw new InvalidOperationException($"GRANT_AMBIGUOUS_POLICY must be 'hold' or 'resend', not '{other}'."),
             },
-            PollInterval = TimeSpan.FromMilliseconds(Math.Max(10, configuration.GetValue("GRANT_POLL_INTERVAL_MS", 1000))),
-            HistoryPages = Math.Max(1, configuration.GetValue("GRANT_HISTORY_PAGES", 20)),
+            PollInterval = TimeSpan.FromMilliseconds(SettingValues.Int(configuration, "GRANT_POLL_INTERVAL_MS", 1000, min: 10)),
+            HistoryPages = SettingValues.Int(configuration, "GRANT_HISTORY_PAGES", 20, min: 1),
         };
 
         // The longest attempt is one send with its timeout; a lease that can end before it lets a second instance send again.

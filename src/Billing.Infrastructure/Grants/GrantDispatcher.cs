@@ -1,10 +1,13 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using Billing.Application.Abstractions.Flash;
 using Billing.Application.Abstractions.Persistence;
+using Billing.Application.Abstractions.Telemetry;
 using Billing.Domain.Common;
 using Billing.Domain.Grants;
 using Billing.Infrastructure.Persistence;
+using Billing.Infrastructure.Persistence.Configurations;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -28,6 +31,7 @@ internal sealed class GrantDispatcher(
     IFlashCreditsClient flashCredits,
     GrantDeliveryOptions options,
     TimeProvider clock,
+    BillingMetrics metrics,
     ILogger<GrantDispatcher> logger)
 {
     // What is sent is AmountToSend: a positive grant less the owed debt netted from it, a clawback less what netting
@@ -164,7 +168,7 @@ internal sealed class GrantDispatcher(
                 grant.StartAttempt(now, now + options.Lease);
             }
 
-            claims.Add(new Claim(grant, mayAlreadyBeApplied, attemptStarted: !needsReconciliation));
+            claims.Add(new Claim(grant, mayAlreadyBeApplied, attemptStarted: !needsReconciliation, db.Entry(grant).Property<string?>(CreditGrantConfiguration.TraceParentProperty).CurrentValue));
         }
 
         await db.SaveChangesAsync(cancellationToken);
@@ -180,6 +184,8 @@ internal sealed class GrantDispatcher(
     private async Task DeliverAsync(Claim claim, CancellationToken stoppingToken)
     {
         var grant = claim.Grant;
+        using var activity = BillingTelemetry.StartActivity("grant.deliver", ActivityKind.Producer, claim.TraceParent);
+        activity?.SetTag("billing.grant_key", grant.GrantKey.Value);
         using var logScope = logger.BeginScope(new Dictionary<string, object> { ["GrantKey"] = grant.GrantKey.Value, ["UserId"] = grant.UserId.Value });
         var sendStarted = false;
         try
@@ -252,6 +258,34 @@ internal sealed class GrantDispatcher(
                 // The in-flight marker stays: the next claim treats the attempt as possibly applied.
                 logger.LogError("Grant {GrantKey}: the outcome could not be saved ({ExceptionType}); the attempt stays marked in flight", grant.GrantKey.Value, saveError.GetType().Name);
             }
+        }
+        finally
+        {
+            activity?.SetTag("billing.grant_status", grant.Status.ToString());
+            RecordMetrics(grant);
+        }
+    }
+
+    private void RecordMetrics(CreditGrant grant)
+    {
+        switch (grant.Status)
+        {
+            case CreditGrantStatus.Delivered:
+                metrics.FlashOutcome("applied", grant.IsClawback);
+                metrics.GrantDeliveryLatency.Record((clock.GetUtcNow() - grant.CreatedAt).TotalSeconds, new KeyValuePair<string, object?>("kind", grant.IsClawback ? "clawback" : "grant"));
+                break;
+            case CreditGrantStatus.Dead when grant.Attempts > 0:
+                metrics.FlashOutcome("rejected_or_exhausted", grant.IsClawback);
+                break;
+            case CreditGrantStatus.OwedDebt:
+                metrics.FlashOutcome("owed_debt", grant.IsClawback);
+                break;
+            case CreditGrantStatus.InDoubt:
+                metrics.FlashOutcome("in_doubt", grant.IsClawback);
+                break;
+            default:
+                metrics.FlashOutcome(grant.MayAlreadyBeApplied ? "ambiguous" : "not_sent", grant.IsClawback);
+                break;
         }
     }
 
@@ -498,7 +532,7 @@ internal sealed class GrantDispatcher(
 
     private static TimeSpan Jitter(TimeSpan delay) => delay * (0.8 + (Random.Shared.NextDouble() * 0.4));
 
-    private sealed class Claim(CreditGrant grant, bool mayAlreadyBeApplied, bool attemptStarted)
+    private sealed class Claim(CreditGrant grant, bool mayAlreadyBeApplied, bool attemptStarted, string? traceParent)
     {
         public CreditGrant Grant { get; } = grant;
 
@@ -507,6 +541,9 @@ internal sealed class GrantDispatcher(
 
         /// <summary>The claim itself recorded the attempt (nothing to reconcile first): the send follows at once.</summary>
         public bool AttemptStarted { get; } = attemptStarted;
+
+        /// <summary>The trace of the request that owed the grant: delivery continues it.</summary>
+        public string? TraceParent { get; } = traceParent;
 
         /// <summary>The row's xmin as this dispatcher last wrote it: every save is conditional on it.</summary>
         public uint Version { get; set; }

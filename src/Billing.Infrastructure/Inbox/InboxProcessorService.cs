@@ -1,9 +1,10 @@
+using System.Diagnostics;
+using Billing.Application.Abstractions.Telemetry;
 using Billing.Application.Inbox;
 using Billing.Application.Inbox.ProcessInboxEvent;
 using Billing.Application.Inbox.RecordInboxFailure;
 using Billing.Infrastructure.Background;
 using MediatR;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -19,15 +20,15 @@ internal sealed class InboxProcessorService(
     IServiceScopeFactory scopes,
     NpgsqlDataSource dataSource,
     DatabaseWakeups wakeups,
-    IConfiguration configuration,
+    InboxOptions options,
     InboxRetryPolicy retryPolicy,
     ILogger<InboxProcessorService> logger) : BackgroundService
 {
     /// <summary>Resolved here so a bad INBOX_RETRY_DAYS fails the start, naming the variable, not the first failure.</summary>
     private readonly TimeSpan _paidMoneyRetryWindow = retryPolicy.PaidMoneyWindow;
 
-    private readonly TimeSpan _pollInterval = TimeSpan.FromMilliseconds(configuration.GetValue("INBOX_POLL_INTERVAL_MS", 1000));
-    private readonly int _concurrency = Math.Max(1, configuration.GetValue("INBOX_CONCURRENCY", 4));
+    private readonly TimeSpan _pollInterval = options.PollInterval;
+    private readonly int _concurrency = options.Concurrency;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -43,7 +44,7 @@ internal sealed class InboxProcessorService(
                     continue;
                 }
 
-                await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = _concurrency, CancellationToken = stoppingToken }, async (id, ct) => await ProcessOne(id, ct));
+                await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = _concurrency, CancellationToken = stoppingToken }, async (row, ct) => await ProcessOne(row.Id, ct, row.TraceParent));
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -57,12 +58,15 @@ internal sealed class InboxProcessorService(
         }
     }
 
-    internal async Task ProcessOne(long inboxEventId, CancellationToken cancellationToken)
+    internal async Task ProcessOne(long inboxEventId, CancellationToken cancellationToken, string? traceParent = null)
     {
+        using var activity = BillingTelemetry.StartActivity("inbox.process", ActivityKind.Consumer, traceParent);
+        activity?.SetTag("billing.inbox_event_id", inboxEventId);
         try
         {
             await using var scope = scopes.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new ProcessInboxEventCommand(inboxEventId), cancellationToken);
+            var result = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new ProcessInboxEventCommand(inboxEventId), cancellationToken);
+            activity?.SetTag("billing.outcome", result.ToString());
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -70,6 +74,7 @@ internal sealed class InboxProcessorService(
         }
         catch (Exception ex)
         {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
@@ -83,16 +88,16 @@ internal sealed class InboxProcessorService(
         }
     }
 
-    private async Task<List<long>> DueEventIds(CancellationToken cancellationToken)
+    private async Task<List<(long Id, string? TraceParent)>> DueEventIds(CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("SELECT id FROM inbox_events WHERE status = 'received' AND next_attempt_at <= now() ORDER BY id LIMIT 200");
+        await using var command = dataSource.CreateCommand("SELECT id, trace_parent FROM inbox_events WHERE status = 'received' AND next_attempt_at <= now() ORDER BY id LIMIT 200");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var ids = new List<long>();
+        var rows = new List<(long, string?)>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            ids.Add(reader.GetInt64(0));
+            rows.Add((reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1)));
         }
 
-        return ids;
+        return rows;
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Billing.Application.Abstractions.Persistence;
 using Billing.Application.Inbox;
 using Billing.Domain.ApiKeys;
@@ -13,7 +14,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Billing.Infrastructure.Persistence;
 
-internal sealed class BillingDbContext : DbContext, IBillingDbContext
+internal sealed partial class BillingDbContext : DbContext, IBillingDbContext
 {
     private readonly TimeProvider _clock;
     private readonly ILogger<BillingDbContext> _logger;
@@ -109,23 +110,17 @@ internal sealed class BillingDbContext : DbContext, IBillingDbContext
                 if (domainEvent is ICreditsOwedEvent owed)
                 {
                     var grant = CreditGrant.FromRequest(owed.Grant, domainEvent.GetType().Name, now);
-                    CreditGrants.Add(grant);
+                    CreditGrants.Add(grant).Property<string?>(CreditGrantConfiguration.TraceParentProperty).CurrentValue = Activity.Current?.Id;
                     if (!grant.IsClawback)
                     {
                         positive.Add(grant);
                     }
 
-                    _logger.LogInformation(
-                        "{DomainEvent}: grant {GrantKey} of {Amount} credits ({TransactionType}) queued for user {UserId}",
-                        domainEvent.GetType().Name,
-                        owed.Grant.Key.Value,
-                        owed.Grant.Amount,
-                        owed.Grant.TransactionType.ToWire(),
-                        owed.Grant.UserId.Value);
+                    LogGrantQueued(domainEvent.GetType().Name, owed.Grant.Key.Value, owed.Grant.Amount, owed.Grant.TransactionType.ToWire(), owed.Grant.UserId.Value);
                 }
                 else
                 {
-                    _logger.LogInformation("{DomainEvent} on {Aggregate}", domainEvent.GetType().Name, aggregate.GetType().Name);
+                    LogDomainEvent(domainEvent.GetType().Name, aggregate.GetType().Name);
                 }
             }
 
@@ -160,4 +155,10 @@ internal sealed class BillingDbContext : DbContext, IBillingDbContext
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{DomainEvent}: grant {GrantKey} of {Amount} credits ({TransactionType}) queued for user {UserId}")]
+    private partial void LogGrantQueued(string domainEvent, string grantKey, int amount, string transactionType, string userId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{DomainEvent} on {Aggregate}")]
+    private partial void LogDomainEvent(string domainEvent, string aggregate);
 }

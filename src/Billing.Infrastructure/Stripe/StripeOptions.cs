@@ -1,5 +1,6 @@
 using System.Globalization;
 using Billing.Application.Abstractions.Stripe;
+using Billing.Infrastructure.Configuration;
 using Microsoft.Extensions.Configuration;
 
 namespace Billing.Infrastructure.Stripe;
@@ -17,6 +18,9 @@ internal sealed class StripeOptions
 
     public static readonly Uri DefaultApiBase = new("https://api.stripe.com");
 
+    /// <summary>Stripe.net's own default (<c>EventUtility</c>'s tolerance), in either direction.</summary>
+    public static readonly TimeSpan DefaultWebhookTolerance = TimeSpan.FromSeconds(300);
+
     /// <summary>Bearer key (<c>sk_…</c> or restricted <c>rk_…</c>).</summary>
     public required string SecretKey { get; init; }
 
@@ -25,8 +29,8 @@ internal sealed class StripeOptions
 
     public Uri ApiBase { get; init; } = DefaultApiBase;
 
-    /// <summary>Sent as <c>Stripe-Version</c> on every request; create the webhook endpoint with the same version.</summary>
-    public string ApiVersion { get; init; } = StripeApiVersions.Pinned;
+    /// <summary>Stripe.net's pinned version, sent as <c>Stripe-Version</c>; the webhook endpoint must be created with it.</summary>
+    public string ApiVersion => StripeApiVersions.Pinned;
 
     /// <summary>Per attempt, not per logical call (stripe-dotnet's default is 80 s).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(80);
@@ -34,7 +38,7 @@ internal sealed class StripeOptions
     /// <summary>Retries after the first attempt (stripe-dotnet's default is 2).</summary>
     public int MaxRetries { get; init; } = 2;
 
-    public TimeSpan WebhookTolerance { get; init; } = StripeWebhookSignature.DefaultTolerance;
+    public TimeSpan WebhookTolerance { get; init; } = DefaultWebhookTolerance;
 
     /// <summary>Backoff before retry n is <c>InitialRetryDelay × 2^(n-1)</c>, capped, jittered to 75–100 %.</summary>
     public TimeSpan InitialRetryDelay { get; init; } = TimeSpan.FromMilliseconds(500);
@@ -42,17 +46,31 @@ internal sealed class StripeOptions
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Reads the <c>STRIPE_*</c> variables (environment variables surface verbatim as configuration keys).</summary>
-    /// <exception cref="InvalidOperationException">A required variable is missing or a value is out of range.</exception>
+    /// <exception cref="InvalidOperationException">A required variable is missing or a value is malformed (the message names it).</exception>
     public static StripeOptions FromConfiguration(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        var tuning = ReadTuning(configuration);
+        return new StripeOptions
+        {
+            SecretKey = Required(configuration, SecretKeyVariable),
+            WebhookSecret = Required(configuration, WebhookSecretVariable),
+            ApiBase = tuning.ApiBase,
+            RequestTimeout = tuning.RequestTimeout,
+            MaxRetries = tuning.MaxRetries,
+            WebhookTolerance = tuning.WebhookTolerance,
+        };
+    }
 
-        var secretKey = Required(configuration, SecretKeyVariable);
-        var webhookSecret = Required(configuration, WebhookSecretVariable);
-
-        var apiBaseText = Optional(configuration, ApiBaseVariable);
+    /// <summary>
+    /// The optional variables: checked even when the keys are missing (Stripe then answers 503), so a malformed value
+    /// always stops the service at start-up.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A value is malformed (the message names the variable).</exception>
+    public static (Uri ApiBase, TimeSpan RequestTimeout, int MaxRetries, TimeSpan WebhookTolerance) ReadTuning(IConfiguration configuration)
+    {
         var apiBase = DefaultApiBase;
-        if (apiBaseText is not null)
+        if (SettingValues.Text(configuration, ApiBaseVariable) is { } apiBaseText)
         {
             if (!Uri.TryCreate(apiBaseText, UriKind.Absolute, out var parsed)
                 || (parsed.Scheme != Uri.UriSchemeHttps && parsed.Scheme != Uri.UriSchemeHttp))
@@ -63,17 +81,18 @@ internal sealed class StripeOptions
             apiBase = parsed;
         }
 
-        return new StripeOptions
+        // Stripe.net's models are generated for one API version: another one would be read in the wrong shape.
+        if (SettingValues.Text(configuration, ApiVersionVariable) is { } version && version != StripeApiVersions.Pinned)
         {
-            SecretKey = secretKey,
-            WebhookSecret = webhookSecret,
-            ApiBase = apiBase,
-            ApiVersion = Optional(configuration, ApiVersionVariable) ?? StripeApiVersions.Pinned,
-            RequestTimeout = TimeSpan.FromSeconds(ReadInt(configuration, TimeoutSecondsVariable, 80, min: 1, max: 600)),
-            MaxRetries = ReadInt(configuration, MaxRetriesVariable, 2, min: 0, max: 10),
-            WebhookTolerance = TimeSpan.FromSeconds(
-                ReadInt(configuration, WebhookToleranceSecondsVariable, 300, min: 1, max: 3600)),
-        };
+            throw new InvalidOperationException(
+                $"{ApiVersionVariable} must be {StripeApiVersions.Pinned} (the version Stripe.net is built for) or unset.");
+        }
+
+        return (
+            apiBase,
+            TimeSpan.FromSeconds(SettingValues.Int(configuration, TimeoutSecondsVariable, 80, min: 1, max: 600)),
+            SettingValues.Int(configuration, MaxRetriesVariable, 2, min: 0, max: 10),
+            TimeSpan.FromSeconds(SettingValues.Int(configuration, WebhookToleranceSecondsVariable, 300, min: 1, max: 3600)));
     }
 
     public override string ToString() =>
@@ -82,30 +101,5 @@ internal sealed class StripeOptions
             $"StripeOptions {{ ApiBase = {ApiBase}, ApiVersion = {ApiVersion}, RequestTimeout = {RequestTimeout}, MaxRetries = {MaxRetries}, WebhookTolerance = {WebhookTolerance}, SecretKey = ***, WebhookSecret = *** }}");
 
     private static string Required(IConfiguration configuration, string name) =>
-        Optional(configuration, name)
-        ?? throw new InvalidOperationException($"{name} is not configured.");
-
-    private static string? Optional(IConfiguration configuration, string name)
-    {
-        var value = configuration[name]?.Trim();
-        return string.IsNullOrEmpty(value) ? null : value;
-    }
-
-    private static int ReadInt(IConfiguration configuration, string name, int defaultValue, int min, int max)
-    {
-        var text = Optional(configuration, name);
-        if (text is null)
-        {
-            return defaultValue;
-        }
-
-        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
-            || value < min
-            || value > max)
-        {
-            throw new InvalidOperationException($"{name} must be an integer between {min} and {max}.");
-        }
-
-        return value;
-    }
+        SettingValues.Text(configuration, name) ?? throw new InvalidOperationException($"{name} is not configured.");
 }

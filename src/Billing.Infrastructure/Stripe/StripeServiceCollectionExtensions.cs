@@ -1,4 +1,5 @@
 using Billing.Application.Abstractions.Stripe;
+using Billing.Infrastructure.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -11,10 +12,10 @@ internal static class StripeServiceCollectionExtensions
     private const string HttpClientName = "stripe";
 
     /// <summary>
-    /// Registers <see cref="IStripeClient"/> (named HttpClient, retries inside the adapter), <see cref="IStripeWebhookVerifier"/>
-    /// and <see cref="StripeSettings"/>. The <c>STRIPE_*</c> variables are read on first use from the host's configuration.
-    /// Without them the service still starts: the client and verifier then throw <see cref="StripeNotConfiguredException"/>
-    /// on use (answered 503), instead of failing every request that merely resolves a handler.
+    /// Registers <see cref="IStripeClient"/> (Stripe.net over a named HttpClient, retries inside the adapter),
+    /// <see cref="IStripeWebhookVerifier"/> and <see cref="StripeSettings"/>, from the <c>STRIPE_*</c> variables, validated at
+    /// start-up. Without the keys the service still starts: the client and verifier then throw
+    /// <see cref="StripeNotConfiguredException"/> on use (answered 503); a malformed value stops the start-up.
     /// </summary>
     public static IServiceCollection AddStripeClient(this IServiceCollection services, IConfiguration configuration)
     {
@@ -22,7 +23,7 @@ internal static class StripeServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp => StripeConfiguration.Read(sp.GetService<IConfiguration>() ?? configuration));
+        services.AddSettings(StripeConfiguration.Read, configuration);
         services.TryAddSingleton(sp => sp.GetRequiredService<StripeConfiguration>().Options
             ?? throw new StripeNotConfiguredException(sp.GetRequiredService<StripeConfiguration>().Problem!));
         services.TryAddSingleton(sp => sp.GetRequiredService<StripeConfiguration>().Settings);
@@ -34,13 +35,14 @@ internal static class StripeServiceCollectionExtensions
         {
             var stripe = sp.GetRequiredService<StripeConfiguration>();
             return stripe.Options is { } options
-                ? new StripeRestClient(
+                ? new StripeSdkClient(
                     sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName),
                     options,
                     sp.GetRequiredService<TimeProvider>(),
-                    sp.GetRequiredService<ILogger<StripeRestClient>>())
+                    sp.GetRequiredService<ILogger<StripeSdkClient>>())
                 : new UnconfiguredStripeClient(stripe.Problem!);
         });
+        services.TryAddSingleton<IStripeEventReader, StripeEventReader>();
         services.TryAddSingleton<IStripeWebhookVerifier>(sp =>
         {
             var stripe = sp.GetRequiredService<StripeConfiguration>();
@@ -69,8 +71,10 @@ internal sealed class StripeConfiguration
 
     public StripeSettings Settings { get; }
 
+    /// <exception cref="InvalidOperationException">A present value is malformed (missing keys are not an error here).</exception>
     public static StripeConfiguration Read(IConfiguration configuration)
     {
+        _ = StripeOptions.ReadTuning(configuration);
         StripeOptions? options = null;
         string? problem = null;
         try

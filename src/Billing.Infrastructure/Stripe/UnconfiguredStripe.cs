@@ -11,8 +11,6 @@ internal sealed class UnconfiguredStripeClient(string problem) : IStripeClient
 
     public Task<StripeCheckoutSession> GetCheckoutSessionAsync(string sessionId, CancellationToken cancellationToken = default) => Fail<StripeCheckoutSession>();
 
-    public Task<StripeCheckoutSession> UpdateCheckoutSessionMetadataAsync(string sessionId, IReadOnlyDictionary<string, string> metadata, string idempotencyKey, CancellationToken cancellationToken = default) => Fail<StripeCheckoutSession>();
-
     public Task<StripePortalSession> CreatePortalSessionAsync(string customerId, string? returnUrl, string idempotencyKey, CancellationToken cancellationToken = default) => Fail<StripePortalSession>();
 
     public Task<StripeSubscription> GetSubscriptionAsync(string subscriptionId, CancellationToken cancellationToken = default) => Fail<StripeSubscription>();
@@ -22,8 +20,6 @@ internal sealed class UnconfiguredStripeClient(string problem) : IStripeClient
     public Task<StripeCharge> GetChargeAsync(string chargeId, CancellationToken cancellationToken = default) => Fail<StripeCharge>();
 
     public Task<StripeDispute> GetDisputeAsync(string disputeId, CancellationToken cancellationToken = default) => Fail<StripeDispute>();
-
-    public Task<StripeEventEnvelope> GetEventAsync(string eventId, CancellationToken cancellationToken = default) => Fail<StripeEventEnvelope>();
 
     private Task<T> Fail<T>() => Task.FromException<T>(new StripeNotConfiguredException(problem));
 }

@@ -68,6 +68,7 @@ public sealed class HandlerRegistrationTests
 
         // Ports the Infrastructure layer provides.
         services.AddSingleton(Substitute.For<IStripeClient>());
+        services.AddSingleton(Substitute.For<IStripeEventReader>());
         services.AddSingleton(new StripeSettings(null, null, null, null));
         services.AddSingleton(Billing.Application.Stripe.StripePriceMap.Empty); // Stripe price map, read by Infrastructure
         services.AddSingleton(AppleSandboxPolicy.Unrestricted); // Apple Sandbox policy, read by Infrastructure

@@ -1,6 +1,7 @@
 using System.Reflection;
 using Billing.Application.Abstractions.Persistence;
 using Billing.Domain.Common;
+using NetArchTest.Rules;
 
 namespace Billing.Application.Tests.Architecture;
 
@@ -51,28 +52,45 @@ public sealed class LayerDependencyTests
     }
 
     [Fact]
-    public void DomainTypes_UseNoForbiddenNamespacesInTheirSignatures()
+    public void DomainTypes_UseNoForbiddenNamespaces_InSignaturesOrBodies()
     {
-        var offenders = Domain.GetTypes()
-            .SelectMany(t => t.GetMembers(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)
-                .SelectMany(MemberTypes)
-                .Where(type => type.Namespace is { } ns && (ns.StartsWith("Microsoft.EntityFrameworkCore", StringComparison.Ordinal) || ns.StartsWith("MediatR", StringComparison.Ordinal)))
-                .Select(type => $"{t.Name} uses {type.FullName}"))
-            .ToList();
-        Assert.Empty(offenders);
+        var result = Types.InAssembly(Domain).ShouldNot().HaveDependencyOnAny("Microsoft.EntityFrameworkCore", "MediatR", "FluentValidation", "System.Text.Json").GetResult();
+        Assert.True(result.IsSuccessful, Offenders(result));
     }
+
+    [Fact]
+    public void ApplicationTypes_UseNoProviderSdkAndNoWebOrDatabaseDriver()
+    {
+        // Provider wire formats and SDKs stay in Infrastructure: the Application sees our own records only.
+        var result = Types.InAssembly(Application).ShouldNot().HaveDependencyOnAny("Stripe", "Npgsql", "Microsoft.AspNetCore", "System.Net.Http").GetResult();
+        Assert.True(result.IsSuccessful, Offenders(result));
+    }
+
+    [Fact]
+    public void TheStripeUseCasesAndTheirPort_ParseNoJson()
+    {
+        // Stripe's wire format (the event envelope, the objects, the signature) is read in Infrastructure/Stripe only.
+        var result = Types.InAssembly(Application)
+            .That().ResideInNamespace("Billing.Application.Stripe").Or().ResideInNamespace("Billing.Application.Abstractions.Stripe")
+            .ShouldNot().HaveDependencyOn("System.Text.Json")
+            .GetResult();
+        Assert.True(result.IsSuccessful, Offenders(result));
+    }
+
+    [Fact]
+    public void TheTypeRuleItself_CatchesAForbiddenDependency()
+    {
+        // The Api's endpoints use MediatR by design: the same kind of rule must report them, or the rules above prove nothing.
+        var result = Types.InAssembly(Api).ShouldNot().HaveDependencyOn("MediatR").GetResult();
+        Assert.False(result.IsSuccessful);
+        Assert.NotEmpty(result.FailingTypeNames ?? []);
+    }
+
+    private static string Offenders(TestResult result) => string.Join(", ", result.FailingTypeNames ?? []);
 
     internal static List<string> ForbiddenReferences(Assembly assembly, params string[] forbiddenPrefixes) =>
         [.. assembly.GetReferencedAssemblies()
             .Select(a => a.Name!)
             .Where(name => forbiddenPrefixes.Any(prefix => name.StartsWith(prefix, StringComparison.Ordinal)))];
 
-    private static IEnumerable<Type> MemberTypes(MemberInfo member) => member switch
-    {
-        FieldInfo field => [field.FieldType],
-        PropertyInfo property => [property.PropertyType],
-        MethodInfo method => [method.ReturnType, .. method.GetParameters().Select(p => p.ParameterType)],
-        ConstructorInfo ctor => ctor.GetParameters().Select(p => p.ParameterType),
-        _ => [],
-    };
 }

@@ -3,6 +3,8 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Billing.Application.Abstractions.Stripe;
+using Billing.Infrastructure.Stripe;
+using Stripe;
 
 namespace Billing.Infrastructure.Tests.Stripe;
 
@@ -144,13 +146,13 @@ public sealed class StripeFakeBehaviourTests : StripeFakeTestBase
 
         Assert.Equal(
             StripeSignatureVerificationResult.Valid,
-            StripeWebhookSignature.Verify(payload, header, Fake.WebhookSecret, DateTimeOffset.UtcNow, StripeWebhookSignature.DefaultTolerance));
-        var envelope = StripeEventEnvelope.Parse(payload);
+            new StripeWebhookVerifier(new StripeOptions { SecretKey = Fake.SecretKey, WebhookSecret = Fake.WebhookSecret }, TimeProvider.System).Verify(payload, header));
+        Assert.True(new StripeEventReader().TryRead(payload, out var envelope, out _));
         Assert.Equal("invoice.paid", envelope.Type);
         Assert.Equal(StripeApiVersions.Pinned, envelope.ApiVersion);
-        Assert.False(envelope.DataObject.TryGetProperty("subscription", out _)); // basil+: under parent only
-        Assert.False(envelope.DataObject.TryGetProperty("paid", out _));
-        var invoice = StripeInvoice.FromJson(envelope.DataObject);
+        Assert.False(DataObject(payload).TryGetProperty("subscription", out _)); // basil+: under parent only
+        Assert.False(DataObject(payload).TryGetProperty("paid", out _));
+        var invoice = StripeSdkMapping.Invoice(Sdk<global::Stripe.Invoice>(DataObject(payload)));
         Assert.Equal("subscription_cycle", invoice.BillingReason);
         Assert.Equal(paid.SubscriptionId, invoice.SubscriptionId);
         Assert.True(invoice.Paid);
@@ -158,14 +160,14 @@ public sealed class StripeFakeBehaviourTests : StripeFakeTestBase
         Assert.Equal("42", invoice.SubscriptionMetadata["user_id"]);
 
         Fake.CancelAtPeriodEnd(paid.SubscriptionId!);
-        var updated = StripeSubscription.FromJson(StripeEventEnvelope.Parse(
-            Fake.BuildEventForObject("customer.subscription.updated", paid.SubscriptionId!, previousAttributesJson: """{"cancel_at_period_end":false}""")).DataObject);
+        var updated = StripeSdkMapping.Subscription(Sdk<global::Stripe.Subscription>(DataObject(
+            Fake.BuildEventForObject("customer.subscription.updated", paid.SubscriptionId!, previousAttributesJson: """{"cancel_at_period_end":false}"""))));
         Assert.True(updated.CancelAtPeriodEnd);
         Assert.Equal(invoice.PeriodEnd, updated.CurrentPeriodEnd);
 
         Fake.ExpireSubscription(paid.SubscriptionId!);
-        var deleted = StripeSubscription.FromJson(StripeEventEnvelope.Parse(
-            Fake.BuildEventForObject("customer.subscription.deleted", paid.SubscriptionId!)).DataObject);
+        var deleted = StripeSdkMapping.Subscription(Sdk<global::Stripe.Subscription>(DataObject(
+            Fake.BuildEventForObject("customer.subscription.deleted", paid.SubscriptionId!))));
         Assert.Equal("canceled", deleted.Status);
         Assert.Equal(updated.CurrentPeriodEnd, deleted.EndedAt);
     }
@@ -177,15 +179,15 @@ public sealed class StripeFakeBehaviourTests : StripeFakeTestBase
 
         var invoiceId = Fake.RenewSubscription(subscriptionId, paid: false);
 
-        var invoice = StripeInvoice.FromJson(JsonDocument.Parse(Fake.GetObjectJson(invoiceId)).RootElement);
-        var subscription = StripeSubscription.FromJson(JsonDocument.Parse(Fake.GetObjectJson(subscriptionId)).RootElement);
+        var invoice = StripeSdkMapping.Invoice(StripeEntity.FromJson<global::Stripe.Invoice>(Fake.GetObjectJson(invoiceId)));
+        var subscription = StripeSdkMapping.Subscription(StripeEntity.FromJson<global::Stripe.Subscription>(Fake.GetObjectJson(subscriptionId)));
         Assert.False(invoice.Paid);
         Assert.Equal("open", invoice.Status);
         Assert.NotNull(invoice.NextPaymentAttempt);
         Assert.Equal("past_due", subscription.Status);
 
         Fake.PayInvoice(invoiceId);
-        Assert.Equal("active", StripeSubscription.FromJson(JsonDocument.Parse(Fake.GetObjectJson(subscriptionId)).RootElement).Status);
+        Assert.Equal("active", StripeSdkMapping.Subscription(StripeEntity.FromJson<global::Stripe.Subscription>(Fake.GetObjectJson(subscriptionId))).Status);
     }
 
     [Fact]
@@ -195,8 +197,8 @@ public sealed class StripeFakeBehaviourTests : StripeFakeTestBase
         Fake.Refund(chargeId, 500);
         var disputeId = Fake.CreateDispute(chargeId);
 
-        var charge = StripeCharge.FromJson(StripeEventEnvelope.Parse(Fake.BuildEventForObject("charge.refunded", chargeId)).DataObject);
-        var dispute = StripeDispute.FromJson(StripeEventEnvelope.Parse(Fake.BuildEventForObject("charge.dispute.created", disputeId)).DataObject);
+        var charge = StripeSdkMapping.Charge(Sdk<global::Stripe.Charge>(DataObject(Fake.BuildEventForObject("charge.refunded", chargeId))));
+        var dispute = StripeSdkMapping.Dispute(Sdk<global::Stripe.Dispute>(DataObject(Fake.BuildEventForObject("charge.dispute.created", disputeId))));
 
         Assert.Equal(500, charge.AmountRefunded);
         Assert.Empty(charge.Refunds); // includable: not in webhook payloads
@@ -219,4 +221,11 @@ public sealed class StripeFakeBehaviourTests : StripeFakeTestBase
             "checkout-seed");
         return Fake.MarkSessionPaid(session.Id).SubscriptionId!;
     }
+
+    private static JsonElement DataObject(byte[] payload) =>
+        JsonDocument.Parse(payload).RootElement.GetProperty("data").GetProperty("object").Clone();
+
+    /// <summary>An event's object read by Stripe.net, as the adapter reads API answers.</summary>
+    private static T Sdk<T>(JsonElement dataObject)
+        where T : IStripeEntity => StripeEntity.FromJson<T>(dataObject.GetRawText());
 }

@@ -21,7 +21,7 @@ public abstract class StripeFakeTestBase : IAsyncLifetime, IDisposable
         GC.SuppressFinalize(this);
     }
 
-    internal StripeRestClient CreateClient(
+    internal StripeSdkClient CreateClient(
         int maxRetries = 2, TimeSpan? timeout = null, string? secretKey = null) =>
         new(
             _httpClient,
@@ -36,5 +36,5 @@ public abstract class StripeFakeTestBase : IAsyncLifetime, IDisposable
                 MaxRetryDelay = TimeSpan.FromMilliseconds(40),
             },
             TimeProvider.System,
-            NullLogger<StripeRestClient>.Instance);
+            NullLogger<StripeSdkClient>.Instance);
 }

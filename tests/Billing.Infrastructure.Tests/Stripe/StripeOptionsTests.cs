@@ -31,7 +31,7 @@ public sealed class StripeOptionsTests
             ("STRIPE_SECRET_KEY", "sk_test_secret_value"),
             ("STRIPE_WEBHOOK_SECRET", "whsec_secret_value"),
             ("STRIPE_API_BASE", "http://127.0.0.1:5000"),
-            ("STRIPE_API_VERSION", "2025-03-31.basil"),
+            ("STRIPE_API_VERSION", StripeApiVersions.Pinned),
             ("STRIPE_TIMEOUT_SECONDS", "15"),
             ("STRIPE_MAX_RETRIES", "0"),
             ("STRIPE_WEBHOOK_TOLERANCE_SECONDS", "120")));
@@ -39,7 +39,7 @@ public sealed class StripeOptionsTests
         Assert.Equal("sk_test_secret_value", options.SecretKey);
         Assert.Equal("whsec_secret_value", options.WebhookSecret);
         Assert.Equal(new Uri("http://127.0.0.1:5000"), options.ApiBase);
-        Assert.Equal("2025-03-31.basil", options.ApiVersion);
+        Assert.Equal(StripeApiVersions.Pinned, options.ApiVersion);
         Assert.Equal(TimeSpan.FromSeconds(15), options.RequestTimeout);
         Assert.Equal(0, options.MaxRetries);
         Assert.Equal(TimeSpan.FromSeconds(120), options.WebhookTolerance);
@@ -53,6 +53,7 @@ public sealed class StripeOptionsTests
     [InlineData("STRIPE_API_BASE", "ftp://x")]
     [InlineData("STRIPE_MAX_RETRIES", "-1")]
     [InlineData("STRIPE_TIMEOUT_SECONDS", "abc")]
+    [InlineData("STRIPE_API_VERSION", "2025-03-31.basil")]
     public void InvalidSettings_FailWithTheVariableName_NotItsValue(string key, string value)
     {
         var settings = new Dictionary<string, string>
@@ -69,6 +70,12 @@ public sealed class StripeOptionsTests
     }
 
     [Fact]
+    public void ThePinnedVersion_IsTheOneStripeNetSends()
+    {
+        Assert.Equal(StripeApiVersions.Pinned, global::Stripe.StripeConfiguration.ApiVersion);
+    }
+
+    [Fact]
     public void AddStripeClient_ResolvesClientAndVerifier()
     {
         var services = new ServiceCollection();
@@ -76,7 +83,7 @@ public sealed class StripeOptionsTests
         services.AddStripeClient(Config(("STRIPE_SECRET_KEY", "sk_test_1"), ("STRIPE_WEBHOOK_SECRET", "whsec_1")));
         using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
 
-        Assert.IsType<StripeRestClient>(provider.GetRequiredService<IStripeClient>());
+        Assert.IsType<StripeSdkClient>(provider.GetRequiredService<IStripeClient>());
         Assert.IsType<StripeWebhookVerifier>(provider.GetRequiredService<IStripeWebhookVerifier>());
     }
 }

@@ -13,7 +13,12 @@ public sealed class StripeWebhookSignatureTests
     private static readonly TimeSpan Tolerance = TimeSpan.FromSeconds(300);
 
     private static StripeSignatureVerificationResult Verify(string? header, byte[]? payload = null, string secret = Secret) =>
-        StripeWebhookSignature.Verify(payload ?? Payload, header, secret, Now, Tolerance);
+        new StripeWebhookVerifier(new StripeOptions { SecretKey = "sk_test_x", WebhookSecret = secret, WebhookTolerance = Tolerance }, new ManualTimeProvider(Now))
+            .Verify(payload ?? Payload, header);
+
+    /// <summary>Computed here, independently of the verifier (HMAC-SHA256 over "{t}." + body, lowercase hex).</summary>
+    private static string V1(byte[] payload, string secret, long timestamp) =>
+        StripeFake.SignatureHeader(payload, secret, DateTimeOffset.FromUnixTimeSeconds(timestamp)).Split(",v1=")[1];
 
     [Fact]
     public void Valid_WhenSignedByTheFakeIndependently()
@@ -24,8 +29,8 @@ public sealed class StripeWebhookSignatureTests
     [Fact]
     public void Valid_WhenAnyOfSeveralV1Matches_AndV0IsIgnored()
     {
-        var good = StripeWebhookSignature.ComputeV1Signature(Payload, Secret, Now.ToUnixTimeSeconds());
-        var other = StripeWebhookSignature.ComputeV1Signature(Payload, "whsec_old_secret", Now.ToUnixTimeSeconds());
+        var good = V1(Payload, Secret, Now.ToUnixTimeSeconds());
+        var other = V1(Payload, "whsec_old_secret", Now.ToUnixTimeSeconds());
         var header = $"t={Now.ToUnixTimeSeconds()},v1={other},v0=abc123, v1={good}";
 
         Assert.Equal(StripeSignatureVerificationResult.Valid, Verify(header));
@@ -34,7 +39,7 @@ public sealed class StripeWebhookSignatureTests
     [Fact]
     public void NoV1Signature_WhenOnlyV0IsPresent_EvenIfV0CarriesTheRightHmac()
     {
-        var good = StripeWebhookSignature.ComputeV1Signature(Payload, Secret, Now.ToUnixTimeSeconds());
+        var good = V1(Payload, Secret, Now.ToUnixTimeSeconds());
 
         Assert.Equal(StripeSignatureVerificationResult.NoV1Signature, Verify($"t={Now.ToUnixTimeSeconds()},v0={good}"));
     }
@@ -118,12 +123,11 @@ public sealed class StripeWebhookSignatureTests
     }
 
     [Fact]
-    public void BuildHeader_RoundTrips()
+    public void TheFakeSigns_ExactlyAsStripeNetDoes()
     {
-        Assert.Equal(
-            StripeSignatureVerificationResult.Valid,
-            Verify(StripeWebhookSignature.BuildHeader(Payload, Secret, Now)));
-        Assert.Equal(StripeFake.SignatureHeader(Payload, Secret, Now), StripeWebhookSignature.BuildHeader(Payload, Secret, Now));
+        var sdkHeader = global::Stripe.EventUtility.GenerateSignatureHeader(Encoding.UTF8.GetString(Payload), Secret, Now.ToUnixTimeSeconds());
+        Assert.Equal(StripeSignatureVerificationResult.Valid, Verify(sdkHeader));
+        Assert.Equal(StripeFake.SignatureHeader(Payload, Secret, Now), sdkHeader);
     }
 
     [Fact]

@@ -49,7 +49,7 @@ public sealed class StripeCheckoutTests(BillingDatabase database) : IClassFixtur
         Assert.False(call.HasField("subscription_data[metadata][user_id]"));
         Assert.Equal(StripeTestHost.SuccessUrl, call.Field("success_url"));
         Assert.Equal(StripeTestHost.CancelUrl, call.Field("cancel_url"));
-        Assert.Equal("2026-07-29.dahlia", call.StripeVersion);
+        Assert.Equal("2026-10-28.endive", call.StripeVersion);
 
         await using var db = database.CreateContext();
         var purchase = await db.Purchases.SingleAsync(p => p.ProviderPurchaseId == sessionId);

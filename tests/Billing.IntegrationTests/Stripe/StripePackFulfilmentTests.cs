@@ -1,3 +1,4 @@
+using System.Text;
 using Billing.Application.Inbox;
 using Billing.Domain.Catalog;
 using Billing.Domain.Common;
@@ -43,6 +44,29 @@ public sealed class StripePackFulfilmentTests(BillingDatabase database) : IClass
         var purchase = await db.Purchases.SingleAsync(p => p.ProviderPurchaseId == sessionId);
         Assert.Equal(PurchaseStatus.Paid, purchase.Status);
         Assert.Equal(paid.PaymentIntentId, purchase.ProviderPaymentId);
+    }
+
+    [Fact]
+    public async Task AnEventOfAnotherApiVersion_IsAcknowledgedAndRecorded_ButNotProcessed_UntilTheEndpointSpeaksThePinnedOne()
+    {
+        var user = StripeTestHost.NewUser();
+        var (sessionId, _) = await _host.CheckoutAsync(user, ProductCatalog.Explorer.Id);
+        _host.Stripe.MarkSessionPaid(sessionId);
+        var pinned = Encoding.UTF8.GetString(_host.Stripe.BuildEventForObject("checkout.session.completed", sessionId));
+        Assert.Contains("\"api_version\":\"2026-10-28.endive\"", pinned, StringComparison.Ordinal);
+        var otherVersion = Encoding.UTF8.GetBytes(pinned.Replace("2026-10-28.endive", "2025-03-31.basil", StringComparison.Ordinal));
+
+        var eventId = await _host.DeliverPayloadAsync(otherVersion);
+        await _host.ProcessInboxAsync();
+
+        var row = await _host.InboxRowAsync(eventId);
+        Assert.Equal(InboxStatus.Ignored, row.Status);
+        Assert.Contains("2025-03-31.basil", row.LastError ?? string.Empty, StringComparison.Ordinal);
+        Assert.Empty(await _host.GrantsAsync(user));
+
+        // The same session's event in the pinned version is processed as usual.
+        Assert.Equal(InboxStatus.Processed, await _host.DeliverAndProcessAsync("checkout.session.completed", sessionId));
+        Assert.Single(await _host.GrantsAsync(user));
     }
 
     [Fact]

@@ -128,9 +128,9 @@ public sealed class StripeTestHost : IAsyncDisposable
     public async Task ProcessInboxAsync()
     {
         var processor = ActivatorUtilities.CreateInstance<InboxProcessorService>(Factory.Services);
-        foreach (var id in await DueInboxIdsAsync())
+        foreach (var (id, traceParent) in await DueInboxRowsAsync())
         {
-            await processor.ProcessOne(id, CancellationToken.None);
+            await processor.ProcessOne(id, CancellationToken.None, traceParent);
         }
     }
 
@@ -163,17 +163,17 @@ public sealed class StripeTestHost : IAsyncDisposable
         return await db.CreditGrants.AsNoTracking().Where(g => g.UserId == user).OrderBy(g => g.CreatedAt).ThenBy(g => g.Amount).ToListAsync();
     }
 
-    private async Task<List<long>> DueInboxIdsAsync()
+    private async Task<List<(long Id, string? TraceParent)>> DueInboxRowsAsync()
     {
-        await using var command = Database.DataSource.CreateCommand("SELECT id FROM inbox_events WHERE provider = 'stripe' AND status = 'received' AND next_attempt_at <= now() ORDER BY id");
+        await using var command = Database.DataSource.CreateCommand("SELECT id, trace_parent FROM inbox_events WHERE provider = 'stripe' AND status = 'received' AND next_attempt_at <= now() ORDER BY id");
         await using var reader = await command.ExecuteReaderAsync();
-        var ids = new List<long>();
+        var rows = new List<(long, string?)>();
         while (await reader.ReadAsync())
         {
-            ids.Add(reader.GetInt64(0));
+            rows.Add((reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1)));
         }
 
-        return ids;
+        return rows;
     }
 
     public static async Task<JsonElement> ProblemAsync(HttpResponseMessage response)

@@ -23,7 +23,7 @@ public sealed partial class StripeFake : IAsyncDisposable
     public const string DefaultWebhookSecret = "whsec_fake_test_secret";
 
     /// <summary>Same as Billing's <c>StripeApiVersions.Pinned</c> (TestFakes does not reference the service).</summary>
-    public const string DefaultApiVersion = "2026-07-29.dahlia";
+    public const string DefaultApiVersion = "2026-10-28.endive";
 
     private const long SecondsPerMonth = 30L * 86_400;
 

@@ -1,8 +1,8 @@
 namespace Billing.Application.Abstractions.Stripe;
 
 /// <summary>
-/// The narrow slice of the Stripe REST API this service uses. Shaped after Stripe.net's services so the SDK
-/// can replace the hand-written adapter later.
+/// What the Stripe use cases need from Stripe (checkout, portal, and re-fetching the objects events are about), in our
+/// own records; Infrastructure implements it over Stripe.net. Only methods production calls belong here.
 /// </summary>
 /// <remarks>
 /// Idempotency keys are supplied by the caller: they must stay identical across retries of one logical call
@@ -20,16 +20,6 @@ public interface IStripeClient
 
     Task<StripeCheckoutSession> GetCheckoutSessionAsync(string sessionId, CancellationToken cancellationToken = default);
 
-    /// <summary>
-    /// Sets metadata keys on a session (audit marker only: Stripe has no compare-and-set, so the service's own
-    /// database stays the idempotency authority). Keys mapped to an empty string are removed by Stripe.
-    /// </summary>
-    Task<StripeCheckoutSession> UpdateCheckoutSessionMetadataAsync(
-        string sessionId,
-        IReadOnlyDictionary<string, string> metadata,
-        string idempotencyKey,
-        CancellationToken cancellationToken = default);
-
     Task<StripePortalSession> CreatePortalSessionAsync(
         string customerId, string? returnUrl, string idempotencyKey, CancellationToken cancellationToken = default);
 
@@ -42,7 +32,4 @@ public interface IStripeClient
 
     /// <summary>Retrieves a dispute (its <c>status</c> is final once <c>won</c> or <c>lost</c>).</summary>
     Task<StripeDispute> GetDisputeAsync(string disputeId, CancellationToken cancellationToken = default);
-
-    /// <summary>Retrieves an event (kept by Stripe for 30 days); useful to re-fetch instead of trusting a payload.</summary>
-    Task<StripeEventEnvelope> GetEventAsync(string eventId, CancellationToken cancellationToken = default);
 }

@@ -3,9 +3,9 @@ namespace Billing.Application.Abstractions.Stripe;
 public static class StripeApiVersions
 {
     /// <summary>
-    /// The version pinned by stripe-dotnet (<c>Constants/ApiVersion.cs</c>) at the time of writing. REST calls send it as
-    /// <c>Stripe-Version</c>; the webhook endpoint must be created with the same <c>api_version</c> so both carry one
-    /// shape (basil+ shapes: subscription period on items, invoice subscription under <c>parent</c>).
+    /// The version Stripe.net 53.1.0 is generated for and sends as <c>Stripe-Version</c> on every request. The webhook
+    /// endpoint must be created with the same <c>api_version</c>: an event rendered in another version is acknowledged and
+    /// recorded in the inbox, but not processed (docs/stripe.md).
     /// </summary>
-    public const string Pinned = "2026-07-29.dahlia";
+    public const string Pinned = "2026-10-28.endive";
 }

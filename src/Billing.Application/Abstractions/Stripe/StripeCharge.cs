@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Billing.Application.Abstractions.Stripe;
 
 /// <remarks>
@@ -20,24 +18,7 @@ public sealed record StripeCharge(
     IReadOnlyList<StripeRefund> Refunds,
     IReadOnlyDictionary<string, string> Metadata,
     bool Livemode,
-    DateTimeOffset? Created)
-{
-    public static StripeCharge FromJson(JsonElement json) =>
-        new(
-            json.RequiredId("charge"),
-            json.Id("payment_intent"),
-            json.Id("customer"),
-            json.Long("amount") ?? 0,
-            json.Long("amount_refunded") ?? 0,
-            json.Bool("refunded") ?? false,
-            json.String("currency"),
-            json.String("status"),
-            json.Bool("disputed") ?? false,
-            json.ListItems("refunds").Select(StripeRefund.FromJson).ToArray(),
-            json.Metadata(),
-            json.Bool("livemode") ?? false,
-            json.Timestamp("created"));
-}
+    DateTimeOffset? Created);
 
 /// <remarks>
 /// <para><c>Status</c>: <c>pending</c>, <c>requires_action</c>, <c>succeeded</c>, <c>failed</c> or <c>canceled</c>.</para>
@@ -51,17 +32,4 @@ public sealed record StripeRefund(
     string? Reason,
     string? Currency,
     IReadOnlyDictionary<string, string> Metadata,
-    DateTimeOffset? Created)
-{
-    public static StripeRefund FromJson(JsonElement json) =>
-        new(
-            json.RequiredId("refund"),
-            json.Long("amount") ?? 0,
-            json.String("status"),
-            json.Id("charge"),
-            json.Id("payment_intent"),
-            json.String("reason"),
-            json.String("currency"),
-            json.Metadata(),
-            json.Timestamp("created"));
-}
+    DateTimeOffset? Created);

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Billing.Application.Abstractions.Stripe;
 
 /// <remarks>
@@ -29,26 +27,4 @@ public sealed record StripeCheckoutSession(
 
     /// <summary>The prices of the session's line items; only present when <c>line_items</c> was expanded.</summary>
     public IReadOnlyList<string> LinePriceIds { get; init; } = [];
-
-    public static StripeCheckoutSession FromJson(JsonElement json) =>
-        new(
-            json.RequiredId("checkout session"),
-            json.String("url"),
-            json.String("mode"),
-            json.String("status"),
-            json.String("payment_status"),
-            json.Id("customer"),
-            json.String("client_reference_id"),
-            json.Id("subscription"),
-            json.Id("payment_intent"),
-            json.Id("invoice"),
-            json.Metadata(),
-            json.Long("amount_total"),
-            json.String("currency"),
-            json.Bool("livemode") ?? false,
-            json.Timestamp("created"),
-            json.Timestamp("expires_at"))
-        {
-            LinePriceIds = [.. json.ListItems("line_items").Select(item => item.Child("price")?.String("id") ?? item.Id("price")).OfType<string>()],
-        };
 }

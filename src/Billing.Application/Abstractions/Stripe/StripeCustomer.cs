@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Billing.Application.Abstractions.Stripe;
 
 public sealed record StripeCustomer(
@@ -7,13 +5,4 @@ public sealed record StripeCustomer(
     string? Email,
     string? Name,
     IReadOnlyDictionary<string, string> Metadata,
-    DateTimeOffset? Created)
-{
-    public static StripeCustomer FromJson(JsonElement json) =>
-        new(
-            json.RequiredId("customer"),
-            json.String("email"),
-            json.String("name"),
-            json.Metadata(),
-            json.Timestamp("created"));
-}
+    DateTimeOffset? Created);

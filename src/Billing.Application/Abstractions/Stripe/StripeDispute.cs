@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Billing.Application.Abstractions.Stripe;
 
 /// <remarks>
@@ -17,20 +15,4 @@ public sealed record StripeDispute(
     DateTimeOffset? EvidenceDueBy,
     IReadOnlyDictionary<string, string> Metadata,
     bool Livemode,
-    DateTimeOffset? Created)
-{
-    public static StripeDispute FromJson(JsonElement json) =>
-        new(
-            json.RequiredId("dispute"),
-            json.Id("charge"),
-            json.Id("payment_intent"),
-            json.String("status"),
-            json.Long("amount") ?? 0,
-            json.String("currency"),
-            json.String("reason"),
-            json.Bool("is_charge_refundable") ?? false,
-            json.Path("evidence_details")?.Timestamp("due_by"),
-            json.Metadata(),
-            json.Bool("livemode") ?? false,
-            json.Timestamp("created"));
-}
+    DateTimeOffset? Created);

@@ -1,5 +1,6 @@
 using Billing.Application.Abstractions.Persistence;
 using Billing.Application.Grants.ListGrants;
+using Mapster;
 using MediatR;
 using Microsoft.Extensions.Logging;
 
@@ -13,6 +14,6 @@ internal sealed class ConfirmGrantCommandHandler(IBillingDbContext db, TimeProvi
         var grant = await db.GetGrantAsync(request.GrantKey, cancellationToken);
         grant.ConfirmByOperator(clock.GetUtcNow());
         logger.LogWarning("Operator confirmed in-doubt grant {GrantKey} as applied in Flash", grant.GrantKey.Value);
-        return grant.ToOperatorResponse();
+        return grant.Adapt<OperatorGrantResponse>(ReadModels.Config);
     }
 }

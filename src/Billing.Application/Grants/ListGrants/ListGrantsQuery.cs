@@ -1,5 +1,4 @@
 using Billing.Application.Abstractions.Messaging;
-using Billing.Application.Status.GetBillingStatus;
 
 namespace Billing.Application.Grants.ListGrants;
 
@@ -23,22 +22,3 @@ public sealed record OperatorGrantResponse(
     DateTimeOffset NextAttemptAt,
     DateTimeOffset? DeliveredAt,
     string? DeliveredVia);
-
-internal static class OperatorGrantMapping
-{
-    public static OperatorGrantResponse ToOperatorResponse(this Domain.Grants.CreditGrant g) => new(
-        g.GrantKey.Value,
-        g.UserId.Value,
-        g.Amount,
-        Domain.Common.TransactionTypeNames.ToWire(g.TransactionType),
-        GetBillingStatusQueryHandler.Wire(g.Status.ToString()),
-        g.Attempts,
-        g.Unconfirmed,
-        g.LastError,
-        g.SourceEvent,
-        g.CreatedAt,
-        g.LastAttemptAt,
-        g.NextAttemptAt,
-        g.DeliveredAt,
-        g.DeliveredVia is { } via ? GetBillingStatusQueryHandler.Wire(via.ToString()) : null);
-}

@@ -1,6 +1,7 @@
 using Billing.Application.Abstractions.Persistence;
 using Billing.Domain.Common;
 using Billing.Domain.Grants;
+using Mapster;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
 
@@ -30,7 +31,7 @@ internal sealed class ListGrantsQueryHandler(IBillingDbContext db) : IRequestHan
             query = query.Where(g => g.UserId == userId);
         }
 
-        var grants = await query.OrderBy(g => g.CreatedAt).Take(request.Limit).ToListAsync(cancellationToken);
+        var grants = await query.OrderBy(g => g.CreatedAt).Take(request.Limit).ProjectToType<OperatorGrantResponse>(ReadModels.Config).ToListAsync(cancellationToken);
         var counts = await db.CreditGrants.AsNoTracking()
             .GroupBy(g => g.Status)
             .Select(g => new { g.Key, Count = g.Count() })
@@ -38,6 +39,6 @@ internal sealed class ListGrantsQueryHandler(IBillingDbContext db) : IRequestHan
 
         return new ListGrantsResponse(
             counts.ToDictionary(c => Status.GetBillingStatus.GetBillingStatusQueryHandler.Wire(c.Key.ToString()), c => c.Count),
-            [.. grants.Select(g => g.ToOperatorResponse())]);
+            grants);
     }
 }

@@ -1,5 +1,6 @@
 using Billing.Application.Abstractions.Persistence;
 using Billing.Application.Grants.ListGrants;
+using Mapster;
 using MediatR;
 using Microsoft.Extensions.Logging;
 
@@ -14,6 +15,6 @@ internal sealed class RequeueGrantCommandHandler(IBillingDbContext db, TimeProvi
         var previous = grant.Status;
         grant.Requeue(clock.GetUtcNow());
         logger.LogWarning("Operator requeued grant {GrantKey} ({Amount} credits) from {PreviousStatus}", grant.GrantKey.Value, grant.Amount, previous);
-        return grant.ToOperatorResponse();
+        return grant.Adapt<OperatorGrantResponse>(ReadModels.Config);
     }
 }

@@ -1,14 +1,16 @@
 using Billing.Application.Abstractions.Persistence;
+using Billing.Application.Abstractions.Telemetry;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
 namespace Billing.Application.Inbox.ProcessInboxEvent;
 
-internal sealed class ApplyInboxEventCommandHandler(
+internal sealed partial class ApplyInboxEventCommandHandler(
     IBillingDbContext db,
     IEnumerable<IProviderEventProcessor> processors,
     TimeProvider clock,
+    BillingMetrics metrics,
     ILogger<ApplyInboxEventCommandHandler> logger)
     : IRequestHandler<ApplyInboxEventCommand, ProcessInboxEventResult>
 {
@@ -35,12 +37,20 @@ internal sealed class ApplyInboxEventCommandHandler(
         if (outcome == InboxOutcome.Ignored)
         {
             inboxEvent.MarkIgnored(reason ?? "ignored", clock.GetUtcNow());
-            logger.LogInformation("{Provider} event {EventId} ({EventType}) recorded and ignored: {Reason}", inboxEvent.Provider, inboxEvent.EventId, inboxEvent.EventType, reason);
+            metrics.InboxOutcome(inboxEvent.Provider, inboxEvent.EventType, "ignored");
+            LogIgnored(inboxEvent.Provider, inboxEvent.EventId, inboxEvent.EventType, reason);
             return ProcessInboxEventResult.Ignored;
         }
 
         inboxEvent.MarkProcessed(clock.GetUtcNow());
-        logger.LogInformation("{Provider} event {EventId} ({EventType}) processed", inboxEvent.Provider, inboxEvent.EventId, inboxEvent.EventType);
+        metrics.InboxOutcome(inboxEvent.Provider, inboxEvent.EventType, "processed");
+        LogProcessed(inboxEvent.Provider, inboxEvent.EventId, inboxEvent.EventType);
         return ProcessInboxEventResult.Processed;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Provider} event {EventId} ({EventType}) recorded and ignored: {Reason}")]
+    private partial void LogIgnored(string provider, string eventId, string eventType, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Provider} event {EventId} ({EventType}) processed")]
+    private partial void LogProcessed(string provider, string eventId, string eventType);
 }

@@ -22,4 +22,5 @@ internal sealed class ProcessInboxEventCommandHandler(IBillingDbContext db, IEnu
         var prepared = processor is null ? null : await processor.PrepareAsync(inboxEvent, cancellationToken);
         return await mediator.Send(new ApplyInboxEventCommand(inboxEvent.Id, prepared), cancellationToken);
     }
+
 }

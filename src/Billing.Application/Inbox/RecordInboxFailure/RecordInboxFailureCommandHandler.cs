@@ -1,4 +1,5 @@
 using Billing.Application.Abstractions.Persistence;
+using Billing.Application.Abstractions.Telemetry;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -9,6 +10,7 @@ internal sealed class RecordInboxFailureCommandHandler(
     IBillingDbContext db,
     InboxRetryPolicy policy,
     TimeProvider clock,
+    BillingMetrics metrics,
     ILogger<RecordInboxFailureCommandHandler> logger)
     : IRequestHandler<RecordInboxFailureCommand, bool>
 {
@@ -22,6 +24,7 @@ internal sealed class RecordInboxFailureCommandHandler(
 
         var now = clock.GetUtcNow();
         inboxEvent.RecordFailure(request.Error, now, policy);
+        metrics.InboxOutcome(inboxEvent.Provider, inboxEvent.EventType, inboxEvent.Status == InboxStatus.Failed ? "failed" : "retry_later");
         if (inboxEvent.Status == InboxStatus.Failed)
         {
             // Parked, not dropped: listed by GET /internal/billing/admin/inbox, counted in /health/ready, requeueable,

@@ -3,6 +3,7 @@ using Billing.Domain.Catalog;
 using Billing.Domain.Common;
 using Billing.Domain.Grants;
 using Billing.Domain.Subscriptions;
+using Mapster;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
 
@@ -11,6 +12,8 @@ namespace Billing.Application.Status.GetBillingStatus;
 internal sealed class GetBillingStatusQueryHandler(IBillingDbContext db) : IRequestHandler<GetBillingStatusQuery, BillingStatusResponse>
 {
     private const int MaxItems = 100;
+    private static readonly string PendingWire = Wire(nameof(CreditGrantStatus.Pending));
+    private static readonly string DeliveredWire = Wire(nameof(CreditGrantStatus.Delivered));
 
     public async Task<BillingStatusResponse> Handle(GetBillingStatusQuery request, CancellationToken cancellationToken)
     {
@@ -26,12 +29,14 @@ internal sealed class GetBillingStatusQueryHandler(IBillingDbContext db) : IRequ
             .Where(p => p.UserId == userId)
             .OrderByDescending(p => p.CreatedAt)
             .Take(MaxItems)
+            .ProjectToType<PurchaseStatusResponse>(ReadModels.Config)
             .ToListAsync(cancellationToken);
 
         var grants = await db.CreditGrants.AsNoTracking()
             .Where(g => g.UserId == userId)
             .OrderByDescending(g => g.CreatedAt)
             .Take(MaxItems)
+            .ProjectToType<GrantResponse>(ReadModels.Config)
             .ToListAsync(cancellationToken);
 
         // Owed debt is read on its own: an old debt row may be outside the newest grants listed above.
@@ -46,32 +51,11 @@ internal sealed class GetBillingStatusQueryHandler(IBillingDbContext db) : IRequ
             userId.Value,
             subscriptions.Any(s => s.Status is SubscriptionStatus.Active or SubscriptionStatus.Canceled or SubscriptionStatus.PastDue),
             [.. subscriptions.Select(ToResponse)],
-            [.. purchases.Select(p => new PurchaseStatusResponse(
-                p.ProductId,
-                Wire(p.Provider.ToString()),
-                Wire(p.Status.ToString()),
-                p.Credits.Value,
-                p.Price.MinorUnits,
-                p.Price.Currency,
-                p.AmountRefundedMinor,
-                p.CreditsClawedBack.Value,
-                p.CreatedAt,
-                p.PaidAt,
-                p.Environment))],
+            purchases,
             new GrantSummaryResponse(
-                grants.Where(g => g.Status == CreditGrantStatus.Pending).Sum(g => g.Amount),
-                grants.Where(g => g.Status == CreditGrantStatus.Delivered).Sum(g => g.Amount),
-                [.. grants.Select(g => new GrantResponse(
-                    g.GrantKey.Value,
-                    g.Amount,
-                    g.TransactionType.ToWire(),
-                    Wire(g.Status.ToString()),
-                    g.Attempts,
-                    g.LastError,
-                    g.CreatedAt,
-                    g.DeliveredAt,
-                    g.NettedCredits,
-                    g.Environment))]),
+                grants.Where(g => g.Status == PendingWire).Sum(g => g.Amount),
+                grants.Where(g => g.Status == DeliveredWire).Sum(g => g.Amount),
+                grants),
             new DebtResponse(debts.Sum(d => d.Outstanding), debts));
     }
 

@@ -18,7 +18,7 @@ namespace Billing.Application.Stripe.Webhooks;
 /// business rule refuses (a stale or irrelevant transition) are recorded as ignored with the reason, never retried forever;
 /// Stripe outages and not-yet-actionable events throw, so the inbox retries them with backoff.
 /// </summary>
-internal sealed class StripeEventProcessor(IMediator mediator, IStripeClient stripe, StripeSettings settings, ILogger<StripeEventProcessor> logger) : IProviderEventProcessor
+internal sealed class StripeEventProcessor(IMediator mediator, IStripeClient stripe, IStripeEventReader reader, StripeSettings settings, ILogger<StripeEventProcessor> logger) : IProviderEventProcessor
 {
     public string Provider => InboxProviders.Stripe;
 
@@ -28,7 +28,7 @@ internal sealed class StripeEventProcessor(IMediator mediator, IStripeClient str
     /// </summary>
     public async Task<object?> PrepareAsync(InboxEvent inboxEvent, CancellationToken cancellationToken)
     {
-        if (!StripeEventEnvelope.TryParse(Encoding.UTF8.GetBytes(inboxEvent.Payload), out var stripeEvent, out var error))
+        if (!reader.TryRead(Encoding.UTF8.GetBytes(inboxEvent.Payload), out var stripeEvent, out var error))
         {
             return StripeEventResult.Ignored($"unreadable Stripe event: {error}");
         }
@@ -36,6 +36,13 @@ internal sealed class StripeEventProcessor(IMediator mediator, IStripeClient str
         if (settings.Livemode is { } livemode && stripeEvent.Livemode != livemode)
         {
             return StripeEventResult.Ignored($"a {(stripeEvent.Livemode ? "live" : "test")}-mode event reached a {(livemode ? "live" : "test")}-mode service");
+        }
+
+        // The event's object is rendered in the endpoint's API version; the handlers re-fetch in the pinned one, but an
+        // endpoint of another version is a set-up error to fix, not something to guess around (docs/stripe.md).
+        if (stripeEvent.ApiVersion is { } version && version != StripeApiVersions.Pinned)
+        {
+            return StripeEventResult.Ignored($"rendered in Stripe API version {version}, not the pinned {StripeApiVersions.Pinned}: create the webhook endpoint with {StripeApiVersions.Pinned}");
         }
 
         return Route(stripeEvent) is { } fetch

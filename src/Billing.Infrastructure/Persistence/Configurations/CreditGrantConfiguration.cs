@@ -7,6 +7,8 @@ namespace Billing.Infrastructure.Persistence.Configurations;
 
 internal sealed class CreditGrantConfiguration : IEntityTypeConfiguration<CreditGrant>
 {
+    public const string TraceParentProperty = "TraceParent";
+
     public void Configure(EntityTypeBuilder<CreditGrant> builder)
     {
         builder.ToTable("credit_grants");
@@ -21,6 +23,9 @@ internal sealed class CreditGrantConfiguration : IEntityTypeConfiguration<Credit
         builder.Property(g => g.Status).IsSnakeCaseEnum(16);
         builder.HasIndex(g => g.UserId).HasDatabaseName("ix_credit_grants_user_id");
         builder.Property<uint>("Version").IsRowVersion();
+
+        // Not the domain's concern: the trace of the processing that owed the grant, continued by its delivery.
+        builder.Property<string?>(TraceParentProperty).HasMaxLength(55);
         builder.Property(g => g.DeliveredVia).HasConversion(v => v.HasValue ? ValueConversions.ToSnakeCase(v.Value.ToString()) : null, v => v == null ? null : Enum.Parse<GrantConfirmation>(v, true)).HasMaxLength(16);
         builder.Property(g => g.Environment).HasMaxLength(16);
         builder.Property(g => g.NettedDebtGrantId).HasConversion(id => id.HasValue ? id.Value.Value : (Guid?)null, v => v.HasValue ? new CreditGrantId(v.Value) : null);

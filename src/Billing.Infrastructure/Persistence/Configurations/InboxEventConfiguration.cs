@@ -19,5 +19,8 @@ internal sealed class InboxEventConfiguration : IEntityTypeConfiguration<InboxEv
         builder.HasIndex(e => new { e.Provider, e.EventId }).IsUnique().HasDatabaseName("ux_inbox_events_provider_event");
         builder.Ignore(e => e.RetryRoundStartedAt);
         builder.Property<uint>("Version").IsRowVersion();
+
+        // Written by the intake's INSERT and read by the worker's due query; not the use cases' concern.
+        builder.Property<string?>(CreditGrantConfiguration.TraceParentProperty).HasMaxLength(55);
     }
 }

@@ -1,22 +1,22 @@
-using System.Text.Json;
 using Billing.Application.Abstractions.Stripe;
+using Billing.Infrastructure.Stripe;
+using Stripe;
 
 namespace Billing.Infrastructure.Tests.Stripe;
 
-public sealed class StripeModelDecodingTests
+/// <summary>Stripe objects in the pinned API version, read by Stripe.net and mapped to our records.</summary>
+public sealed class StripeSdkMappingTests
 {
-    private static JsonElement Json(string json) => JsonDocument.Parse(json).RootElement.Clone();
-
     [Fact]
     public void Subscription_Basil_ReadsPeriodFromFirstItem()
     {
-        var subscription = StripeSubscription.FromJson(Json("""
+        var subscription = Subscription("""
             {"id":"sub_1","object":"subscription","customer":"cus_1","status":"active","cancel_at_period_end":true,
              "cancel_at":1700003000,"canceled_at":1700000500,"ended_at":null,"latest_invoice":"in_1",
              "metadata":{"user_id":"42"},"brand_new_field":{"x":1},
              "items":{"object":"list","data":[{"id":"si_1","current_period_start":1700000000,"current_period_end":1702592000,
                "quantity":1,"price":{"id":"price_1","product":"prod_1","metadata":{"tier":"creator"}}}]}}
-            """));
+            """);
 
         Assert.Equal("sub_1", subscription.Id);
         Assert.Equal("cus_1", subscription.CustomerId);
@@ -36,33 +36,16 @@ public sealed class StripeModelDecodingTests
     }
 
     [Fact]
-    public void Subscription_PreBasil_ReadsTopLevelPeriod_AndExpandedReferences()
-    {
-        var subscription = StripeSubscription.FromJson(Json("""
-            {"id":"sub_2","customer":{"id":"cus_2","object":"customer"},"status":"past_due",
-             "current_period_start":1600000000,"current_period_end":1602592000,
-             "items":{"data":[{"id":"si_2","price":{"id":"price_2","product":{"id":"prod_2"}}}]}}
-            """));
-
-        Assert.Equal("cus_2", subscription.CustomerId);
-        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1600000000), subscription.CurrentPeriodStart);
-        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1602592000), subscription.CurrentPeriodEnd);
-        Assert.Equal("prod_2", subscription.ProductId);
-        Assert.False(subscription.CancelAtPeriodEnd);
-        Assert.Empty(subscription.Metadata);
-    }
-
-    [Fact]
     public void Invoice_Basil_ReadsSubscriptionFromParent_AndPaidFromStatus()
     {
-        var invoice = StripeInvoice.FromJson(Json("""
+        var invoice = Invoice("""
             {"id":"in_1","object":"invoice","customer":"cus_1","status":"paid","billing_reason":"subscription_cycle",
              "amount_paid":1999,"amount_due":1999,"currency":"usd","attempt_count":1,
              "parent":{"type":"subscription_details","subscription_details":{"subscription":"sub_1","metadata":{"user_id":"42"}}},
              "lines":{"object":"list","data":[{"id":"il_1","period":{"start":1702592000,"end":1705270400},
                "pricing":{"type":"price_details","price_details":{"price":"price_1","product":"prod_1"}}}]},
              "metadata":{}}
-            """));
+            """);
 
         Assert.Equal("sub_1", invoice.SubscriptionId);
         Assert.Equal("subscription_cycle", invoice.BillingReason);
@@ -76,29 +59,11 @@ public sealed class StripeModelDecodingTests
     }
 
     [Fact]
-    public void Invoice_PreBasil_ReadsTopLevelSubscriptionAndPaidFlag()
-    {
-        var invoice = StripeInvoice.FromJson(Json("""
-            {"id":"in_2","customer":"cus_2","subscription":"sub_2","paid":true,"status":"paid",
-             "billing_reason":"subscription_create","amount_paid":799,"currency":"usd","payment_intent":"pi_2",
-             "subscription_details":{"metadata":{"user_id":"7"}},
-             "lines":{"data":[{"period":{"start":1600000000,"end":1602592000},"price":{"id":"price_2"}}]}}
-            """));
-
-        Assert.Equal("sub_2", invoice.SubscriptionId);
-        Assert.True(invoice.Paid);
-        Assert.Equal("pi_2", invoice.PaymentIntentId);
-        Assert.Equal("price_2", invoice.PriceId);
-        Assert.Equal("7", invoice.SubscriptionMetadata["user_id"]);
-        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1602592000), invoice.PeriodEnd);
-    }
-
-    [Fact]
     public void Invoice_OpenAfterFailedPayment_IsNotPaid()
     {
-        var invoice = StripeInvoice.FromJson(Json("""
+        var invoice = Invoice("""
             {"id":"in_3","status":"open","attempt_count":2,"next_payment_attempt":1700100000,"amount_paid":0}
-            """));
+            """);
 
         Assert.False(invoice.Paid);
         Assert.Null(invoice.SubscriptionId);
@@ -110,12 +75,12 @@ public sealed class StripeModelDecodingTests
     [Fact]
     public void CheckoutSession_ReadsAllFields()
     {
-        var session = StripeCheckoutSession.FromJson(Json("""
+        var session = CheckoutSession("""
             {"id":"cs_1","object":"checkout.session","url":null,"mode":"subscription","status":"complete",
              "payment_status":"paid","customer":"cus_1","client_reference_id":"user-42","subscription":"sub_1",
              "payment_intent":null,"invoice":"in_1","metadata":{"user_id":"42","product_id":"p"},
              "amount_total":1999,"currency":"usd","livemode":false,"created":1700000000,"expires_at":1700086400}
-            """));
+            """);
 
         Assert.Equal("cs_1", session.Id);
         Assert.Null(session.Url);
@@ -135,11 +100,11 @@ public sealed class StripeModelDecodingTests
     [Fact]
     public void Charge_ReadsExpandedRefunds()
     {
-        var charge = StripeCharge.FromJson(Json("""
+        var charge = Charge("""
             {"id":"ch_1","object":"charge","payment_intent":"pi_1","amount":2499,"amount_refunded":1000,"refunded":false,
              "currency":"usd","metadata":{"user_id":"42"},
              "refunds":{"object":"list","data":[{"id":"re_1","amount":1000,"status":"succeeded","created":1700000000,"charge":"ch_1"}]}}
-            """));
+            """);
 
         Assert.Equal("pi_1", charge.PaymentIntentId);
         Assert.Equal(2499, charge.Amount);
@@ -155,7 +120,7 @@ public sealed class StripeModelDecodingTests
     [Fact]
     public void Charge_WithoutRefundsExpanded_HasEmptyList()
     {
-        var charge = StripeCharge.FromJson(Json("""{"id":"ch_2","amount":100,"amount_refunded":100,"refunded":true}"""));
+        var charge = Charge("""{"id":"ch_2","amount":100,"amount_refunded":100,"refunded":true}""");
 
         Assert.True(charge.Refunded);
         Assert.Empty(charge.Refunds);
@@ -164,10 +129,10 @@ public sealed class StripeModelDecodingTests
     [Fact]
     public void Dispute_ReadsFields()
     {
-        var dispute = StripeDispute.FromJson(Json("""
+        var dispute = Dispute("""
             {"id":"dp_1","charge":"ch_1","payment_intent":"pi_1","status":"needs_response","amount":2499,
              "currency":"usd","reason":"fraudulent","evidence_details":{"due_by":1700600000}}
-            """));
+            """);
 
         Assert.Equal("ch_1", dispute.ChargeId);
         Assert.Equal("pi_1", dispute.PaymentIntentId);
@@ -177,17 +142,44 @@ public sealed class StripeModelDecodingTests
     }
 
     [Fact]
-    public void Decoding_IsTolerantOfWrongKinds_ButRequiresId()
+    public void ExpandedReferences_ReadAsTheirIds()
     {
-        var session = StripeCheckoutSession.FromJson(Json("""
-            {"id":"cs_2","amount_total":"1999","metadata":{"n":5,"s":"x"},"livemode":"nope","customer":17}
-            """));
+        var subscription = Subscription("""
+            {"id":"sub_2","customer":{"id":"cus_2","object":"customer"},"status":"past_due",
+             "items":{"data":[{"id":"si_2","current_period_start":1600000000,"current_period_end":1602592000,
+               "price":{"id":"price_2","product":{"id":"prod_2","object":"product"}}}]}}
+            """);
+
+        Assert.Equal("cus_2", subscription.CustomerId);
+        Assert.Equal("prod_2", subscription.ProductId);
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1602592000), subscription.CurrentPeriodEnd);
+        Assert.False(subscription.CancelAtPeriodEnd);
+        Assert.Empty(subscription.Metadata);
+    }
+
+    [Fact]
+    public void Decoding_KeepsMetadata_ButRequiresId()
+    {
+        var session = CheckoutSession("""
+            {"id":"cs_2","amount_total":1999,"metadata":{"n":"5","s":"x"},"livemode":false}
+            """);
 
         Assert.Equal(1999, session.AmountTotal);
         Assert.Equal("5", session.Metadata["n"]);
         Assert.False(session.Livemode);
         Assert.Null(session.CustomerId);
-        Assert.Throws<StripeObjectFormatException>(() => StripeInvoice.FromJson(Json("""{"object":"invoice"}""")));
-        Assert.Throws<StripeObjectFormatException>(() => StripeCharge.FromJson(Json("[]")));
+        Assert.Throws<StripeObjectFormatException>(() => Invoice("""{"object":"invoice"}"""));
+        Assert.Throws<StripeObjectFormatException>(() => Charge("{}"));
     }
+
+    // Stripe.net reads the JSON (as it does for API answers), our mapping turns its objects into our records.
+    private static StripeSubscription Subscription(string json) => StripeSdkMapping.Subscription(StripeEntity.FromJson<global::Stripe.Subscription>(json));
+
+    private static StripeInvoice Invoice(string json) => StripeSdkMapping.Invoice(StripeEntity.FromJson<global::Stripe.Invoice>(json));
+
+    private static StripeCheckoutSession CheckoutSession(string json) => StripeSdkMapping.CheckoutSession(StripeEntity.FromJson<global::Stripe.Checkout.Session>(json));
+
+    private static StripeCharge Charge(string json) => StripeSdkMapping.Charge(StripeEntity.FromJson<global::Stripe.Charge>(json));
+
+    private static StripeDispute Dispute(string json) => StripeSdkMapping.Dispute(StripeEntity.FromJson<global::Stripe.Dispute>(json));
 }
