@@ -41,6 +41,9 @@ public static class DependencyInjection
         services.AddScoped<IProviderEventProcessor, StripeEventProcessor>();
         services.AddScoped<StripeSubscriptionSync>();
 
+        // The console and the CLI replay a stored event through the same processing path as the inbox processor.
+        services.AddSingleton<Inbox.ReplayInboxEvent.InboxReplayer>();
+
         services.AddSingleton(TimeProvider.System);
         return services;
     }

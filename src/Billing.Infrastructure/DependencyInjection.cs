@@ -31,6 +31,7 @@ public static class DependencyInjection
         services.AddDbContext<BillingDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddScoped<IBillingDbContext>(sp => sp.GetRequiredService<BillingDbContext>());
         services.AddSingleton<SchemaMigrator>();
+        services.AddSingleton<Application.Abstractions.Security.IPasswordHasher, Security.IdentityPasswordHasher>();
         services.AddSingleton<DatabaseWakeups>();
         services.AddFlashClient(configuration);
         services.AddStripeClient(configuration);

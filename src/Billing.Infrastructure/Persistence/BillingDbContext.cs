@@ -12,7 +12,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Billing.Infrastructure.Persistence;
 
-internal sealed class BillingDbContext : DbContext, IBillingDbContext
+internal sealed partial class BillingDbContext : DbContext, IBillingDbContext
 {
     private readonly TimeProvider _clock;
     private readonly ILogger<BillingDbContext> _logger;
