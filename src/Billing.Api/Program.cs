@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Billing.Admin;
 using Billing.Api;
 using Billing.Api.Errors;
 using Billing.Api.Health;
@@ -35,6 +36,7 @@ builder.Services.AddOpenApi();
 builder.Services.AddBillingApplication();
 builder.Services.AddBillingInfrastructure(builder.Configuration);
 builder.Services.AddBillingApi(builder.Configuration);
+builder.Services.AddBillingConsole();
 
 var app = builder.Build();
 
@@ -47,10 +49,12 @@ app.UseMiddleware<CorrelationIdMiddleware>();
 app.UseExceptionHandler();
 app.UseMiddleware<RequestBodyLimitMiddleware>();
 app.UseStatusCodePages();
+app.UseBillingConsole();
 
 app.MapOpenApi("/openapi/v1.json");
 app.MapHealthEndpoints();
 app.MapBillingEndpoints();
+app.MapBillingConsole();
 
 await app.RunAsync();
 
