@@ -27,17 +27,17 @@ internal sealed class SearchBillingQueryHandler(IBillingDbContext db) : IRequest
 
         var customers = await db.Customers.AsNoTracking()
             .Where(c => (asUser != null && c.UserId == asUser) || c.Email == lowered || c.Email == term || c.StripeCustomerId == term)
-            .Take(MaxHitsPerKind).ToListAsync(cancellationToken);
+            .OrderBy(c => c.CreatedAt).Take(MaxHitsPerKind).ToListAsync(cancellationToken);
         hits.AddRange(customers.Select(c => new SearchHit("customer", term, c.UserId.Value, null, $"{c.Email ?? "no email"} · Stripe customer {c.StripeCustomerId ?? "none"}")));
 
         var subscriptions = await db.Subscriptions.AsNoTracking()
             .Where(s => s.ProviderSubscriptionId == term || (asUser != null && s.UserId == asUser))
-            .Take(MaxHitsPerKind).ToListAsync(cancellationToken);
+            .OrderByDescending(s => s.CreatedAt).Take(MaxHitsPerKind).ToListAsync(cancellationToken);
         hits.AddRange(subscriptions.Select(s => new SearchHit("subscription", s.ProviderSubscriptionId, s.UserId.Value, null, $"{s.Source} {s.Tier} · {s.Status}")));
 
         var purchases = await db.Purchases.AsNoTracking()
             .Where(p => p.ProviderPurchaseId == term || p.ProviderPaymentId == term || (asUser != null && p.UserId == asUser))
-            .Take(MaxHitsPerKind).ToListAsync(cancellationToken);
+            .OrderByDescending(p => p.CreatedAt).Take(MaxHitsPerKind).ToListAsync(cancellationToken);
         hits.AddRange(purchases.Select(p => new SearchHit("purchase", p.ProviderPurchaseId, p.UserId.Value, null, $"{p.Provider} {p.ProductId} · {p.Status}")));
 
         // Grant keys embed the provider object (stripe:invoice:in_…, apple:transaction:…): a bare id finds its grant.
@@ -47,7 +47,7 @@ internal sealed class SearchBillingQueryHandler(IBillingDbContext db) : IRequest
             .AsNoTracking().OrderByDescending(g => g.CreatedAt).Take(MaxHitsPerKind).ToListAsync(cancellationToken);
         hits.AddRange(grants.Select(g => new SearchHit("grant", g.GrantKey.Value, g.UserId.Value, null, $"{g.Amount} credits · {Status.GetBillingStatus.GetBillingStatusQueryHandler.Wire(g.Status.ToString())}")));
 
-        var events = await db.InboxEvents.AsNoTracking().Where(e => e.EventId == term).Take(MaxHitsPerKind).ToListAsync(cancellationToken);
+        var events = await db.InboxEvents.AsNoTracking().Where(e => e.EventId == term).OrderByDescending(e => e.Id).Take(MaxHitsPerKind).ToListAsync(cancellationToken);
         hits.AddRange(events.Select(e => new SearchHit("event", e.EventId, null, e.Id, $"{e.Provider} {e.EventType} · {e.Status.ToString().ToLowerInvariant()}")));
 
         // Identifiers that live only in provider payloads (a checkout session never fulfilled, an invoice not yet paid).
