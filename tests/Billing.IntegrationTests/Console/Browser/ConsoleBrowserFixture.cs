@@ -66,6 +66,11 @@ public sealed class ConsoleBrowserFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        if (!File.Exists(ChromiumPath))
+        {
+            throw new InvalidOperationException($"{ChromiumPath} is missing: build/test.sh installs Debian's chromium (apt-get install chromium).");
+        }
+
         await Database.InitializeAsync();
         Flash = await FlashFake.StartAsync(new FlashFakeOptions { GatewaySigningSecret = SigningSecret });
         Stripe = await StripeFake.StartAsync();
