@@ -75,6 +75,11 @@ internal static class BillingCli
             await context.Error.WriteLineAsync($"configuration: {configuration.Message}");
             return Refused;
         }
+        catch (PostgresException missing) when (missing.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            await context.Error.WriteLineAsync($"database: not migrated ({missing.MessageText}); run `billing migrate` first.");
+            return Refused;
+        }
         catch (NpgsqlException database)
         {
             await context.Error.WriteLineAsync($"database: {database.Message}");

@@ -104,6 +104,10 @@ public sealed class CliTests(BillingDatabase database) : IClassFixture<BillingDa
         var empty = await PostgresServer.CreateDatabaseAsync("billing_cli");
         try
         {
+            var notMigrated = await Run(["operator", "list"], connectionString: empty);
+            Assert.Equal(BillingCli.Refused, notMigrated.ExitCode);
+            Assert.Contains("billing migrate", notMigrated.Err, StringComparison.Ordinal);
+
             var migrated = await Run(["migrate", "--json"], connectionString: empty);
             Assert.Equal(0, migrated.ExitCode);
             Assert.Equal(Billing.Infrastructure.Persistence.SchemaMigrator.LatestVersion, JsonDocument.Parse(migrated.Out).RootElement.GetProperty("version").GetInt32());
