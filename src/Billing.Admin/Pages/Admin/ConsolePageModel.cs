@@ -49,7 +49,7 @@ public abstract class ConsolePageModel(IMediator mediator) : PageModel
         }
         catch (ValidationException validation)
         {
-            FlashError = string.Join(" ", validation.Errors.Select(e => e.ErrorMessage).Distinct());
+            FlashError = validation.Errors.Any() ? string.Join(" ", validation.Errors.Select(e => e.ErrorMessage).Distinct()) : validation.Message;
         }
         catch (DomainException rule)
         {

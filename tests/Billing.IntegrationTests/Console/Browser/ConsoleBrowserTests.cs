@@ -127,6 +127,15 @@ public sealed class ConsoleBrowserTests(ConsoleBrowserFixture world, ITestOutput
         Assert.Equal(ProductCatalog.Studio.Credits.Value, world.Flash.TotalGranted(world.PayingUser));
         Assert.Equal(1, await world.Database.ScalarAsync($"SELECT count(*) FROM credit_grants WHERE user_id = '{world.PayingUser}'"));
         Assert.Equal(1, await world.Database.ScalarAsync($"SELECT count(*) FROM audit_log WHERE action = 'inbox.replay' AND object_id = 'stripe:{world.CheckoutEventId}'"));
+
+        // A filtered set: the same path for each event shown, each with its own audit line.
+        await page.GotoAsync("/admin/events?provider=stripe&type=checkout.session.completed");
+        await page.GetByLabel("Reason for replaying these").FillAsync("bulk idempotency check");
+        await page.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Replay \\d+ event") }).ClickAsync();
+        await Assertions.Expect(page.Locator(".flash.ok")).ToContainTextAsync("Replayed 1 event(s): 1 ignored.");
+        await CheckAsync(page, "events-after-bulk-replay");
+        Assert.Equal(ProductCatalog.Studio.Credits.Value, world.Flash.TotalGranted(world.PayingUser));
+        Assert.Equal(2, await world.Database.ScalarAsync($"SELECT count(*) FROM audit_log WHERE action = 'inbox.replay' AND object_id = 'stripe:{world.CheckoutEventId}'"));
         Assert.Empty(_cspViolations);
     }
 
