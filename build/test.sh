@@ -32,6 +32,13 @@ fi
 build/redis.sh ensure || { echo "test.sh: could not install redis-server"; echo "0 passed, 1 failed"; exit 1; }
 export BILLING_PG_BIN="$(build/postgres.sh bin 2>/dev/null || true)"
 
+# The console's browser tests drive Debian's chromium (Playwright never downloads a browser here).
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "test.sh: installing Debian's chromium for the browser tests"
+  (export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq chromium) >/dev/null 2>&1 \
+    || echo "test.sh: could not install chromium; the browser tests will fail"
+fi
+
 dotnet build Billing.sln -c Release -nologo -clp:NoSummary -warnaserror 2>&1 | tail -n 20
 if [ "${PIPESTATUS[0]}" -ne 0 ]; then
   echo "test.sh: build failed"

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Billing.Admin;
 using Billing.Api;
 using Billing.Api.Developer;
 using Billing.Api.Errors;
@@ -37,6 +38,7 @@ builder.Services.AddBillingApplication();
 builder.Services.AddBillingInfrastructure(builder.Configuration);
 builder.Services.AddBillingApi(builder.Configuration);
 builder.Services.AddBillingObservability(builder.Configuration);
+builder.Services.AddBillingConsole();
 
 var app = builder.Build();
 
@@ -54,12 +56,14 @@ app.UseBillingRequestLogging();
 app.UseExceptionHandler();
 app.UseMiddleware<RequestBodyLimitMiddleware>();
 app.UseStatusCodePages();
+app.UseBillingConsole();
 
 app.MapOpenApi("/openapi/v1.json");
 app.MapDeveloperDocs();
 app.MapHealthEndpoints();
 app.MapMetrics();
 app.MapBillingEndpoints();
+app.MapBillingConsole();
 
 await app.RunAsync();
 

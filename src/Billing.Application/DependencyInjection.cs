@@ -46,6 +46,9 @@ public static class DependencyInjection
         // The default; Infrastructure registers the one configured by INBOX_RETRY_DAYS after it.
         services.AddSingleton(InboxRetryPolicy.Default);
 
+        // The console and the CLI replay a stored event through the same processing path as the inbox processor.
+        services.AddSingleton<Inbox.ReplayInboxEvent.InboxReplayer>();
+
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<BillingMetrics>();
         return services;

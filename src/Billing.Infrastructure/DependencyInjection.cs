@@ -43,6 +43,7 @@ public static class DependencyInjection
         // Metrics: the meter comes from the host's IMeterFactory; the database gauges register on it when first resolved.
         services.AddMetrics();
         services.AddSingleton<DatabaseGauges>();
+        services.AddSingleton<Application.Abstractions.Security.IPasswordHasher, Security.IdentityPasswordHasher>();
         services.AddSingleton<DatabaseWakeups>();
         services.AddFlashClient(configuration);
         services.AddStripeClient(configuration);

@@ -105,4 +105,16 @@ public sealed class InboxEvent
         NextAttemptAt = now;
         RetriesResetAt = now;
     }
+
+    /// <summary>
+    /// An operator sends the event through processing again. Handlers are idempotent (guarded aggregate methods, unique
+    /// grant keys), so replaying an event that was already applied changes nothing and owes no second grant.
+    /// </summary>
+    public void Replay(DateTimeOffset now)
+    {
+        Status = InboxStatus.Received;
+        Attempts = 0;
+        NextAttemptAt = now;
+        LastError = null;
+    }
 }

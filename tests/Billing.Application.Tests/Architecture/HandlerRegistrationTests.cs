@@ -62,6 +62,7 @@ public sealed class HandlerRegistrationTests
     {
         var services = new ServiceCollection();
         services.AddSingleton(Substitute.For<IAppleSignedDataVerifier>()); // Apple port, provided by Infrastructure
+        services.AddSingleton(Substitute.For<Billing.Application.Abstractions.Security.IPasswordHasher>()); // password port, provided by Infrastructure
         services.AddLogging();
         services.AddBillingApplication();
         services.AddSingleton(Substitute.For<IBillingDbContext>());

@@ -13,7 +13,7 @@ namespace Billing.Application.Abstractions.Persistence;
 /// The persistence port. Handlers use the aggregates' sets directly (no repository that only wraps the context);
 /// saving turns the aggregates' credit-owing domain events into outbox rows in the same transaction.
 /// </summary>
-public interface IBillingDbContext
+public partial interface IBillingDbContext
 {
     DbSet<Customer> Customers { get; }
 

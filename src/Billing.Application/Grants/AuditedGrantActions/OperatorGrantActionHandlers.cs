@@ -1,0 +1,48 @@
+using Billing.Application.Abstractions.Persistence;
+using Billing.Application.Audit;
+using Billing.Application.Grants.ConfirmGrant;
+using Billing.Application.Grants.ListGrants;
+using Billing.Application.Grants.RequeueGrant;
+using Billing.Domain.Common;
+using Mapster;
+using MediatR;
+using Microsoft.EntityFrameworkCore;
+
+namespace Billing.Application.Grants.AuditedGrantActions;
+
+// The inner command runs inside this command's unit of work (the behaviour does not nest transactions), so the change and
+// its audit line commit together.
+internal sealed class AuditedRequeueGrantCommandHandler(IBillingDbContext db, IMediator mediator, TimeProvider clock)
+    : IRequestHandler<AuditedRequeueGrantCommand, OperatorGrantResponse>
+{
+    public async Task<OperatorGrantResponse> Handle(AuditedRequeueGrantCommand request, CancellationToken cancellationToken)
+    {
+        var before = await db.SnapshotGrantAsync(request.GrantKey, cancellationToken);
+        var after = await mediator.Send(new RequeueGrantCommand(request.GrantKey), cancellationToken);
+        db.Audit(request.By, "grant.requeue", "grant", after.GrantKey, before, after, clock.GetUtcNow());
+        return after;
+    }
+}
+
+internal sealed class AuditedConfirmGrantCommandHandler(IBillingDbContext db, IMediator mediator, TimeProvider clock)
+    : IRequestHandler<AuditedConfirmGrantCommand, OperatorGrantResponse>
+{
+    public async Task<OperatorGrantResponse> Handle(AuditedConfirmGrantCommand request, CancellationToken cancellationToken)
+    {
+        var before = await db.SnapshotGrantAsync(request.GrantKey, cancellationToken);
+        var after = await mediator.Send(new ConfirmGrantCommand(request.GrantKey), cancellationToken);
+        db.Audit(request.By, "grant.confirm", "grant", after.GrantKey, before, after, clock.GetUtcNow());
+        return after;
+    }
+}
+
+internal static class GrantSnapshots
+{
+    /// <summary>The grant as it is before the change (null when unknown: the inner command answers that with a 404).</summary>
+    public static async Task<OperatorGrantResponse?> SnapshotGrantAsync(this IBillingDbContext db, string grantKey, CancellationToken cancellationToken)
+    {
+        var key = GrantKey.Parse(grantKey);
+        var grant = await db.CreditGrants.AsNoTracking().SingleOrDefaultAsync(g => g.GrantKey == key, cancellationToken);
+        return grant?.Adapt<OperatorGrantResponse>(ReadModels.Config);
+    }
+}
