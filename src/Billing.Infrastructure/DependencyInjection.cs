@@ -52,7 +52,7 @@ public static class DependencyInjection
         services.AddSettings(InboxOptions.FromConfiguration);
         services.AddSingleton<GrantDispatcher>();
         services.AddOptions<HostOptions>().PostConfigure<FlashOptions>(GrantDeliveryHostOptions.EnsureShutdownCoversASend);
-        services.AddSingleton(sp => InboxRetryPolicy.FromSetting(sp.GetRequiredService<IConfiguration>()[InboxRetryPolicy.RetryDaysVariable]));
+        services.AddSettings(c => InboxRetryPolicy.FromSetting(c[InboxRetryPolicy.RetryDaysVariable]));
         // Before the keys: with REDIS_URL set, the limiter they use is the shared one (failing open to in-process).
         services.AddRedisRateLimiting();
         services.AddUsageMetering(configuration);

@@ -7,8 +7,10 @@ public sealed class StartupConfigurationTests(BillingDatabase database) : IClass
 {
     public static TheoryData<string, string> BadValues() => new()
     {
-        { "GRANT_BATCH_SIZE", "0" },
         { "GRANT_CONCURRENCY", "100000" },
+        { "GRANT_LEASE_SECONDS", "0" },
+        { "GRANT_GIVE_UP_AFTER", "soon" },
+        { "INBOX_RETRY_DAYS", "0" },
         { "INBOX_CONCURRENCY", "0" },
         { "INBOX_POLL_INTERVAL_MS", "soon" },
         { "MAX_REQUEST_BODY_BYTES", "-1" },

@@ -121,7 +121,7 @@ public sealed class GrantLeaseAndBudgetTests(BillingDatabase database) : IClassF
             ["GRANT_LEASE_SECONDS"] = "5",
         });
 
-        var error = Assert.Throws<InvalidOperationException>(() => flash.GetRequiredService<GrantDeliveryOptions>());
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => flash.GetRequiredService<GrantDeliveryOptions>());
         Assert.Contains("GRANT_LEASE_SECONDS", error.Message, StringComparison.Ordinal);
         Assert.Contains("FLASH_TIMEOUT_SECONDS", error.Message, StringComparison.Ordinal);
     }
@@ -138,7 +138,7 @@ public sealed class GrantLeaseAndBudgetTests(BillingDatabase database) : IClassF
             ["GRANT_GIVE_UP_AFTER"] = value,
         });
 
-        var error = Assert.Throws<InvalidOperationException>(() => services.GetRequiredService<GrantDeliveryOptions>());
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => services.GetRequiredService<GrantDeliveryOptions>());
         Assert.Contains("GRANT_GIVE_UP_AFTER", error.Message, StringComparison.Ordinal);
     }
 

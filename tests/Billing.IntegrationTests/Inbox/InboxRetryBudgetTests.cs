@@ -97,7 +97,7 @@ public sealed class InboxRetryBudgetTests(BillingDatabase database) : IClassFixt
     public void ABadInboxRetryDays_FailsNamingTheVariable(string value)
     {
         using var provider = ServiceHost.Build(database.ConnectionString, settings: new Dictionary<string, string?> { [InboxRetryPolicy.RetryDaysVariable] = value });
-        var error = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<InboxRetryPolicy>());
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => provider.GetRequiredService<InboxRetryPolicy>());
         Assert.Contains(InboxRetryPolicy.RetryDaysVariable, error.Message, StringComparison.Ordinal);
     }
 
