@@ -39,6 +39,7 @@ public static class DependencyInjection
         services.AddScoped<IBillingDbContext>(sp => sp.GetRequiredService<BillingDbContext>());
         services.AddScoped<Billing.Application.Abstractions.Attention.IAttentionList, AttentionList>();
         services.AddSingleton<SchemaMigrator>();
+        services.AddSingleton<Billing.Application.Abstractions.Inbox.IInboxIntake, GroupCommitInboxIntake>();
 
         // Metrics: the meter comes from the host's IMeterFactory; the database gauges register on it when first resolved.
         services.AddMetrics();
