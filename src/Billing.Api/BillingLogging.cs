@@ -57,9 +57,24 @@ internal static class BillingLogging
         app.UseSerilogRequestLogging(options =>
         {
             options.MessageTemplate = "HTTP {RequestMethod} {RequestPath} answered {StatusCode} in {Elapsed:0.0} ms";
-            options.GetLevel = (context, _, exception) =>
-                exception is not null || context.Response.StatusCode >= 500 ? LogEventLevel.Error : LogEventLevel.Information;
+            options.GetLevel = (context, _, exception) => Level(context, exception);
             options.EnrichDiagnosticContext = (diagnostics, context) =>
                 diagnostics.Set(CorrelationIdMiddleware.PropertyName, context.TraceIdentifier);
         });
+
+    /// <summary>
+    /// Errors as errors; the hot paths' successes (webhook intake, health probes, metrics scrapes) at Debug, so at the
+    /// default level a 2xx there costs no log write: the webhook metrics count them, and refusals are still logged.
+    /// </summary>
+    internal static LogEventLevel Level(HttpContext context, Exception? exception)
+    {
+        if (exception is not null || context.Response.StatusCode >= 500)
+        {
+            return LogEventLevel.Error;
+        }
+
+        var path = context.Request.Path;
+        var quietWhenOk = path.StartsWithSegments("/webhooks") || path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics");
+        return quietWhenOk && context.Response.StatusCode < 300 ? LogEventLevel.Debug : LogEventLevel.Information;
+    }
 }

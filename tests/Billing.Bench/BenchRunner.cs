@@ -188,10 +188,10 @@ internal static class BenchRunner
 
         // 6. Peak RSS over the run (the last service process served every figure above) and start-up.
         var peak = world.Service!.PeakRssBytes() ?? 0;
-        Row("Peak RSS of the service (VmHWM, whole run)", $"{peak / 1024.0 / 1024.0:0} MB", "-", "-", "<= 200 MB", peak <= 200L * 1024 * 1024);
+        Row("Peak RSS of the service (VmHWM, whole run)", $"{peak / 1024.0 / 1024.0:0} MB", "-", "-", "<= 150 MB", peak <= 150L * 1024 * 1024);
         Notes.Add("service memory: VmRSS " + rss[0] + "; peak (VmHWM) " + string.Join(", ", rss.Skip(1)) + $"; GC {(world.ServiceEnvironment().GetValueOrDefault("DOTNET_gcServer") == "0" ? "workstation" : "server (the Web SDK default)")}");
         var median = startups[startups.Count / 2];
-        Row($"Start-up to /health/ready, migrated DB (median of {startups.Count})", $"{median:0} ms (max {startups[^1]:0} ms)", "-", "-", "<= 2 s", median <= 2000);
+        Row($"Start-up to /health/ready, migrated DB (median of {startups.Count})", $"{median:0} ms (max {startups[^1]:0} ms)", "-", "-", "<= 1 s", median <= 1000);
 
         var load = File.Exists("/proc/loadavg") ? (await File.ReadAllTextAsync("/proc/loadavg")).Split(' ')[..3] : ["?"];
         var header = new StringBuilder()
@@ -277,7 +277,7 @@ internal static class BenchRunner
             var ratio = result.OkPerSecond / reference.Tps;
             row($"Webhook intake, {connections} conn", $"{result.OkPerSecond:N0} ev/s, p50 {result.Latency.P50:0.0} ms, p99 {result.Latency.P99:0.0} ms{Failures(result)}",
                 $"pgbench: {reference.Tps:N0} tx/s, avg {reference.AverageLatencyMs:0.0} ms", Ratio(ratio),
-                connections == 16 ? ">= 0.5" : "(none set)", connections == 16 ? ratio >= 0.5 : null);
+                connections is 16 or 64 ? ">= 1.0" : "(none set)", connections is 16 or 64 ? ratio >= 1.0 : null);
         }
 
         // p99 at half of the peak rate, 16 connections, paced (latency from each request's scheduled start).
@@ -288,7 +288,7 @@ internal static class BenchRunner
         {
             var paced = await LoadGenerator.FixedRateAsync(client, 16, half, options.Seconds, Send);
             row($"Webhook intake at half the peak ({half:N0} ev/s, 16 conn)", $"{paced.OkPerSecond:N0} ev/s, p50 {paced.Latency.P50:0.0} ms, p99 {paced.Latency.P99:0.0} ms{Failures(paced)}",
-                "-", "-", "p99 <= 25 ms", paced.Latency.P99 <= 25);
+                "-", "-", "p99 <= 10 ms", paced.Latency.P99 <= 10);
         }
 
         return new IntakeSummary(template.Bytes.Length);
@@ -350,7 +350,7 @@ internal static class BenchRunner
         var missing = keys.Count - arrived.Count;
         row($"Payment -> credits at {options.PaymentRate:0} ev/s (2xx to grant at Flash)",
             $"p50 {latency.P50:0.0} ms, p99 {latency.P99:0.0} ms ({arrived.Count:N0} payments, {result.OkPerSecond:N0} ev/s sent{(missing > 0 ? $", {missing} never arrived" : "")})",
-            "-", "-", "p50 <= 50 ms, p99 <= 250 ms", latency.P50 <= 50 && latency.P99 <= 250 && missing == 0);
+            "-", "-", "p50 <= 15 ms, p99 <= 60 ms", latency.P50 <= 15 && latency.P99 <= 60 && missing == 0);
 
         // Context for the latency: how many payments per second this machine turns into credits at most (all sent at once).
         var burst = await world.CreatePaidCheckoutsAsync("p2c-burst", Math.Min(1000, count), 100);
@@ -472,7 +472,7 @@ internal static class BenchRunner
         var exactlyOnce = duplicates == 0 && lost == 0 && delivered == n;
         row($"Backlog drain, {n:N0} pending grants, Flash ~{options.FlashLatencyMs:0} ms",
             $"{rate:N0} grants/s, all {n:N0} in {seconds:0.0} s; {(exactlyOnce ? "exactly once" : $"{duplicates} duplicates, {lost} lost, {delivered} delivered in DB")}",
-            "-", "-", ">= 1,000/s, exactly once", rate >= 1000 && exactlyOnce);
+            "-", "-", ">= 4,000/s, exactly once", rate >= 4000 && exactlyOnce);
     }
 
     private static async Task ReadsAsync(BillingWorld world, BenchOptions options, string statusUser, Action<string, string, string, string, string, bool?> row)
@@ -517,8 +517,11 @@ internal static class BenchRunner
                 var (serviceRps, serviceP99) = Combine(service);
                 var (bareRps, bareP99) = Combine(reference);
                 var ratio = serviceRps / bareRps;
+                // products: the bare endpoint serves the same bytes. status: the same bytes too, but without the queries, so the
+                // issue's target (>= 0.6 of a bare endpoint running the same queries with plain Npgsql) is not measured yet.
+                var target = path.EndsWith("products", StringComparison.Ordinal) ? 0.9 : 0.6;
                 row($"GET /{path} ({bytes.Length:N0} B, {options.ReadsConnections} conn)", $"{serviceRps:N0} req/s, p99 {serviceP99:0.0} ms",
-                    $"bare minimal API, same bytes: {bareRps:N0} req/s, p99 {bareP99:0.0} ms", Ratio(ratio), ">= 0.6", ratio >= 0.6);
+                    $"bare minimal API, same bytes{(target < 0.9 ? ", no queries" : "")}: {bareRps:N0} req/s, p99 {bareP99:0.0} ms", Ratio(ratio), $">= {target:0.0#}", ratio >= target);
             }
         }
         finally

@@ -44,6 +44,7 @@ internal sealed partial class ReceiveProviderEventCommandHandler(IInboxIntake in
     [LoggerMessage(Level = LogLevel.Information, Message = "{Provider} event {EventId} ({EventType}) was already received; acknowledged again")]
     private partial void LogDuplicate(string provider, string eventId, string eventType);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Provider} event {EventId} ({EventType}) stored in the inbox")]
+    // Debug: at the default level a stored event costs no log write (intake's hot path); processing logs what it did.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Provider} event {EventId} ({EventType}) stored in the inbox")]
     private partial void LogStored(string provider, string eventId, string eventType);
 }
