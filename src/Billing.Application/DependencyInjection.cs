@@ -49,6 +49,11 @@ public static class DependencyInjection
         // The console and the CLI replay a stored event through the same processing path as the inbox processor.
         services.AddSingleton<Inbox.ReplayInboxEvent.InboxReplayer>();
 
+        // Reconciliation: one checker per source, chosen by RunReconciliationCommand.Source.
+        services.AddScoped<Reconciliation.ISourceReconciler, Reconciliation.StripeReconciler>();
+        services.AddScoped<Reconciliation.ISourceReconciler, Reconciliation.AppleReconciler>();
+        services.AddScoped<Reconciliation.ISourceReconciler, Reconciliation.FlashReconciler>();
+
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<BillingMetrics>();
         return services;
