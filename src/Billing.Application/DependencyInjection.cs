@@ -50,9 +50,10 @@ public static class DependencyInjection
         services.AddSingleton<Inbox.ReplayInboxEvent.InboxReplayer>();
 
         // Reconciliation: one checker per source, chosen by RunReconciliationCommand.Source.
-        services.AddScoped<Reconciliation.ISourceReconciler, Reconciliation.StripeReconciler>();
-        services.AddScoped<Reconciliation.ISourceReconciler, Reconciliation.AppleReconciler>();
-        services.AddScoped<Reconciliation.ISourceReconciler, Reconciliation.FlashReconciler>();
+        // Keyed, so a run builds only its own source's checker (an unconfigured Flash cannot fail a Stripe run).
+        services.AddKeyedScoped<Reconciliation.ISourceReconciler, Reconciliation.StripeReconciler>(Reconciliation.ReconciliationSources.Stripe);
+        services.AddKeyedScoped<Reconciliation.ISourceReconciler, Reconciliation.AppleReconciler>(Reconciliation.ReconciliationSources.Apple);
+        services.AddKeyedScoped<Reconciliation.ISourceReconciler, Reconciliation.FlashReconciler>(Reconciliation.ReconciliationSources.Flash);
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<BillingMetrics>();

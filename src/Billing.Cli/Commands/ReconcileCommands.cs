@@ -114,10 +114,10 @@ internal static class ReconcileCommands
                 return BillingCli.Ok;
             }
 
-            var runs = new Table().AddColumns("started", "source", "trigger", "actor", "status", "examined", "new findings", "repaired", "note");
+            var runs = new Table().AddColumns("run", "started", "source", "trigger", "actor", "status", "examined", "new findings", "repaired", "note");
             foreach (var r in overview.Runs)
             {
-                runs.AddRow(CommonOptions.When(r.StartedAt), r.Source, r.Trigger, Markup.Escape(r.Actor), r.Status, Number(r.Examined), Number(r.FindingsNew), Number(r.Fixed), Markup.Escape(r.Note ?? ""));
+                runs.AddRow(r.Id.ToString("D"), CommonOptions.When(r.StartedAt), r.Source, r.Trigger, Markup.Escape(r.Actor), r.Status, Number(r.Examined), Number(r.FindingsNew), Number(r.Fixed), Markup.Escape(r.Note ?? ""));
             }
 
             context.Console.Write(runs);

@@ -36,6 +36,15 @@ public sealed partial class StripeFake
         return System.Text.Json.JsonDocument.Parse(payload).RootElement.GetProperty("id").GetString()!;
     }
 
+    /// <summary>An event's JSON as built (what its webhook would carry).</summary>
+    public string GetEventJson(string eventId)
+    {
+        lock (_gate)
+        {
+            return _events[eventId];
+        }
+    }
+
     private JsonObject? ListRoute(string path, StripeFakeForm query)
     {
         switch (path)

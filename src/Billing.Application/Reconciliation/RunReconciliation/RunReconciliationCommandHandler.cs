@@ -3,12 +3,13 @@ using Billing.Application.Abstractions.Reconciliation;
 using Billing.Application.Audit;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Billing.Application.Reconciliation.RunReconciliation;
 
 internal sealed partial class RunReconciliationCommandHandler(
-    IEnumerable<ISourceReconciler> reconcilers,
+    IServiceProvider services,
     IReconciliationLock locks,
     IBillingDbContext db,
     TimeProvider clock,
@@ -22,8 +23,18 @@ internal sealed partial class RunReconciliationCommandHandler(
 
     public async Task<ReconciliationRunResponse> Handle(RunReconciliationCommand request, CancellationToken cancellationToken)
     {
-        var reconciler = reconcilers.Single(r => r.Source == request.Source);
         var now = clock.GetUtcNow();
+        ISourceReconciler reconciler;
+        try
+        {
+            reconciler = services.GetRequiredKeyedService<ISourceReconciler>(request.Source);
+        }
+        catch (InvalidOperationException unconfigured) when (unconfigured.Message.Contains("not configured", StringComparison.Ordinal))
+        {
+            // The provider's client refuses to be built without its variables (e.g. MAIN_APP_INTERNAL_URL for Flash).
+            return Nothing("not_configured", now, unconfigured.Message);
+        }
+
         if (reconciler.NotConfigured is { } notConfigured)
         {
             return Nothing("not_configured", now, notConfigured);
