@@ -35,7 +35,8 @@ internal static class BillingApi
         billing.MapGroup("/admin")
             .AddEndpointFilter<AdminKeyFilter>()
             .WithTags("operator")
-            .MapOperatorEndpoints();
+            .MapOperatorEndpoints()
+            .MapReconciliationEndpoints();
 
         // Provider webhooks authenticate by signature, not by the service key.
         app.MapStripeWebhook();

@@ -49,6 +49,12 @@ public static class DependencyInjection
         // The console and the CLI replay a stored event through the same processing path as the inbox processor.
         services.AddSingleton<Inbox.ReplayInboxEvent.InboxReplayer>();
 
+        // Reconciliation: one checker per source, chosen by RunReconciliationCommand.Source.
+        // Keyed, so a run builds only its own source's checker (an unconfigured Flash cannot fail a Stripe run).
+        services.AddKeyedScoped<Reconciliation.ISourceReconciler, Reconciliation.StripeReconciler>(Reconciliation.ReconciliationSources.Stripe);
+        services.AddKeyedScoped<Reconciliation.ISourceReconciler, Reconciliation.AppleReconciler>(Reconciliation.ReconciliationSources.Apple);
+        services.AddKeyedScoped<Reconciliation.ISourceReconciler, Reconciliation.FlashReconciler>(Reconciliation.ReconciliationSources.Flash);
+
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<BillingMetrics>();
         return services;

@@ -25,6 +25,7 @@ internal static class BillingCli
         root.Subcommands.Add(GrantCommands.Build(context));
         root.Subcommands.Add(InboxCommands.Build(context));
         root.Subcommands.Add(AuditCommands.Build(context));
+        root.Subcommands.Add(ReconcileCommands.Build(context));
         return root;
     }
 

@@ -10,6 +10,7 @@ using Billing.Infrastructure.Stripe;
 using Billing.Infrastructure.Inbox;
 using Billing.Infrastructure.Persistence;
 using Billing.Infrastructure.RateLimiting;
+using Billing.Infrastructure.Reconciliation;
 using Billing.Infrastructure.Usage;
 using Billing.Infrastructure.Telemetry;
 using Microsoft.EntityFrameworkCore;
@@ -49,6 +50,7 @@ public static class DependencyInjection
         services.AddFlashClient(configuration);
         services.AddStripeClient(configuration);
         services.AddAppleVerification(configuration);
+        services.AddReconciliation();
         services.AddSettings(GrantDeliveryOptions.FromConfiguration);
         services.AddSettings(InboxOptions.FromConfiguration);
         services.AddSingleton<GrantDispatcher>();
@@ -65,6 +67,7 @@ public static class DependencyInjection
             services.AddHostedService<DatabaseNotificationListener>();
             services.AddHostedService<InboxProcessorService>();
             services.AddHostedService<GrantDispatcherService>();
+            services.AddHostedService<ReconciliationWorker>();
         }
 
         return services;

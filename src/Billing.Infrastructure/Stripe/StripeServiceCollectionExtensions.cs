@@ -31,6 +31,7 @@ internal static class StripeServiceCollectionExtensions
 
         // The adapter enforces a per-attempt timeout itself; HttpClient's would cut across retries.
         services.AddHttpClient(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
+        services.TryAddTransient<IStripeListing>(sp => (IStripeListing)sp.GetRequiredService<IStripeClient>());
         services.TryAddTransient<IStripeClient>(sp =>
         {
             var stripe = sp.GetRequiredService<StripeConfiguration>();

@@ -3,8 +3,16 @@ using Billing.Application.Abstractions.Stripe;
 namespace Billing.Infrastructure.Stripe;
 
 /// <summary>Stands in for the adapter when the <c>STRIPE_*</c> variables are missing: every call is a 503, not a 500.</summary>
-internal sealed class UnconfiguredStripeClient(string problem) : IStripeClient
+internal sealed class UnconfiguredStripeClient(string problem) : IStripeClient, IStripeListing
 {
+    public bool IsConfigured => false;
+
+    public Task<StripePage<StripeListedEvent>> ListEventsAsync(DateTimeOffset createdSince, IReadOnlyCollection<string> types, string? startingAfter, int limit, CancellationToken cancellationToken) => Fail<StripePage<StripeListedEvent>>();
+
+    public Task<StripePage<StripeCheckoutSession>> ListCompletedCheckoutSessionsAsync(DateTimeOffset createdSince, string? startingAfter, int limit, CancellationToken cancellationToken) => Fail<StripePage<StripeCheckoutSession>>();
+
+    public Task<StripePage<StripeInvoice>> ListPaidInvoicesAsync(DateTimeOffset createdSince, string? startingAfter, int limit, CancellationToken cancellationToken) => Fail<StripePage<StripeInvoice>>();
+
     public Task<StripeCustomer> CreateCustomerAsync(StripeCustomerCreate options, string idempotencyKey, CancellationToken cancellationToken = default) => Fail<StripeCustomer>();
 
     public Task<StripeCheckoutSession> CreateCheckoutSessionAsync(StripeCheckoutSessionCreate options, string idempotencyKey, CancellationToken cancellationToken = default) => Fail<StripeCheckoutSession>();

@@ -187,6 +187,11 @@ public sealed partial class StripeFake
     {
         var isGet = HttpMethods.IsGet(method);
         var isPost = HttpMethods.IsPost(method);
+        if (isGet && ListRoute(path, query) is { } list)
+        {
+            return list;
+        }
+
         if (isGet)
         {
             RequireKnown(query, RetrieveShapes);

@@ -41,6 +41,7 @@ public sealed partial class StripeFake : IAsyncDisposable
     private readonly Dictionary<string, FakeRefund> _refunds = new(StringComparer.Ordinal);
     private readonly Dictionary<string, FakeDispute> _disputes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _events = new(StringComparer.Ordinal);
+    private readonly List<LoggedEvent> _eventLog = [];
     private readonly Dictionary<string, string> _invoiceCharges = new(StringComparer.Ordinal);
     private long _sequence;
 
@@ -505,6 +506,11 @@ public sealed partial class StripeFake : IAsyncDisposable
             ["type"] = type,
         };
         var json = envelope.ToJsonString();
+        if (!_events.ContainsKey(eventId))
+        {
+            _eventLog.Add(new LoggedEvent(eventId, envelope["created"]!.GetValue<long>(), type));
+        }
+
         _events[eventId] = json;
         return Encoding.UTF8.GetBytes(json);
     }

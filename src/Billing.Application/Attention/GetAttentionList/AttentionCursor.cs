@@ -11,7 +11,7 @@ namespace Billing.Application.Attention.GetAttentionList;
 /// </summary>
 internal readonly record struct AttentionCursor(DateTimeOffset At, string Source, string SortId)
 {
-    public static readonly string[] Sources = [AttentionSources.AttentionItem, AttentionSources.Grant, AttentionSources.Inbox];
+    public static readonly string[] Sources = [AttentionSources.AttentionItem, AttentionSources.Finding, AttentionSources.Grant, AttentionSources.Inbox];
 
     public string Encode() =>
         Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"{At.UtcTicks.ToString(CultureInfo.InvariantCulture)}|{Source}|{SortId}"));
@@ -58,6 +58,7 @@ internal readonly record struct AttentionCursor(DateTimeOffset At, string Source
 internal static class AttentionSources
 {
     public const string AttentionItem = "attention_item";
+    public const string Finding = "finding";
     public const string Grant = "grant";
     public const string Inbox = "inbox";
 }

@@ -17,8 +17,8 @@ public sealed record GetAttentionListQuery(int Limit = GetAttentionListQuery.Def
 public sealed record AttentionListResponse(IReadOnlyList<AttentionEntryResponse> Items, string? NextCursor);
 
 /// <remarks>
-/// <para><c>Source</c>: <c>grant</c>, <c>inbox</c> or <c>attention_item</c>; <c>Id</c> the row's id in that source
-/// (grant key, inbox row id, attention item id).</para>
+/// <para><c>Source</c>: <c>grant</c>, <c>inbox</c>, <c>attention_item</c> or <c>finding</c> (an open reconciliation finding);
+/// <c>Id</c> the row's id in that source (grant key, inbox row id, attention item id, finding id).</para>
 /// <para><c>Kind</c>: <c>grant_dead</c>, <c>grant_in_doubt</c>, <c>grant_owed_debt</c>, <c>inbox_failed</c>,
 /// <c>inbox_stale</c>, or an attention item's kind.</para>
 /// <para><c>At</c>: when it arose (grant created, event received, item first raised); the list's order.</para>

@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Billing.Application.Attention.GetAttentionList;
 
 /// <summary>
-/// Three sources, one order: (at, source, id) descending. Each source is read with the same keyset condition (so a page
+/// Four sources, one order: (at, source, id) descending. Each source is read with the same keyset condition (so a page
 /// never repeats or skips a row, whatever arrives meanwhile), at most limit + 1 rows each, projected to a small row, then
 /// merged; a (limit + 1)-th row means there is a next page.
 /// </summary>
@@ -27,6 +27,7 @@ internal sealed class GetAttentionListQueryHandler(IBillingDbContext db, TimePro
         entries.AddRange(await GrantsAsync(Keyset.For(AttentionSources.Grant, cursor), take, cancellationToken));
         entries.AddRange(await InboxAsync(Keyset.For(AttentionSources.Inbox, cursor), take, cancellationToken));
         entries.AddRange(await ItemsAsync(Keyset.For(AttentionSources.AttentionItem, cursor), take, cancellationToken));
+        entries.AddRange(await FindingsAsync(Keyset.For(AttentionSources.Finding, cursor), take, cancellationToken));
 
         var page = entries
             .OrderByDescending(e => e.Key.At)
@@ -149,6 +150,34 @@ internal sealed class GetAttentionListQueryHandler(IBillingDbContext db, TimePro
                 RoutesFor(a.Kind, a.UserId))));
     }
 
+    /// <summary>Open reconciliation findings (what reconciliation could not repair by itself).</summary>
+    private async Task<IEnumerable<(AttentionCursor, AttentionEntryResponse)>> FindingsAsync(Keyset keyset, int take, CancellationToken ct)
+    {
+        var rows = await db.Database.SqlQuery<FindingRow>($"""
+                SELECT f.id AS "Id", f.kind AS "Kind", f.object_key AS "ObjectKey", f.user_id AS "UserId", f.expected AS "Expected", f.actual AS "Actual", f.created_at AS "CreatedAt"
+                FROM reconciliation_findings f
+                WHERE f.status = 'open'
+                  AND ({keyset.Mode} = 0 OR ({keyset.Mode} = 1 AND f.created_at <= {keyset.At})
+                       OR ({keyset.Mode} = 2 AND (f.created_at, f.id) < ({keyset.At}, {keyset.UuidId}))
+                       OR ({keyset.Mode} = 3 AND f.created_at < {keyset.At}))
+                ORDER BY f.created_at DESC, f.id DESC
+                LIMIT {take}
+                """)
+            .ToListAsync(ct);
+
+        return rows.Select(f => (new AttentionCursor(f.CreatedAt, AttentionSources.Finding, AttentionCursor.UuidSortId(f.Id)),
+            new AttentionEntryResponse(
+                AttentionSources.Finding,
+                f.Id.ToString("D"),
+                "reconciliation." + f.Kind,
+                $"expected {f.Expected}; found {f.Actual}",
+                f.CreatedAt,
+                f.UserId,
+                f.ObjectKey,
+                null,
+                [new("POST", $"{AdminBase}/reconciliation/findings/{f.Id:D}/resolve", "dealt with it (checked at the provider and in Flash): close the finding")])));
+    }
+
     private static IReadOnlyList<AttentionRouteResponse> RoutesFor(string kind, string? userId) => kind switch
     {
         AttentionKinds.UnattributableAppleTransaction =>
@@ -186,6 +215,23 @@ internal sealed class GetAttentionListQueryHandler(IBillingDbContext db, TimePro
     private sealed record GrantRow(CreditGrantId Id, Domain.Common.GrantKey GrantKey, Domain.Common.UserId UserId, int Amount, int DebtCollected, CreditGrantStatus Status, string? LastError, DateTimeOffset CreatedAt);
 
     private sealed record InboxRow(long Id, string Provider, string EventId, string EventType, bool Failed, int Attempts, string? LastError, DateTimeOffset ReceivedAt);
+
+    private sealed class FindingRow
+    {
+        public Guid Id { get; set; }
+
+        public string Kind { get; set; } = "";
+
+        public string ObjectKey { get; set; } = "";
+
+        public string? UserId { get; set; }
+
+        public string Expected { get; set; } = "";
+
+        public string Actual { get; set; } = "";
+
+        public DateTimeOffset CreatedAt { get; set; }
+    }
 
     private sealed record ItemRow(Guid Id, string Kind, string ObjectKey, string? UserId, string Reason, DateTimeOffset CreatedAt, int Occurrences);
 }

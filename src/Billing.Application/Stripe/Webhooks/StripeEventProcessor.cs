@@ -72,6 +72,14 @@ internal sealed class StripeEventProcessor(IMediator mediator, IStripeClient str
         }
     }
 
+    /// <summary>Every event type <see cref="Route"/> handles (reconciliation lists exactly these from Stripe).</summary>
+    internal static readonly IReadOnlyList<string> HandledTypes =
+    [
+        "checkout.session.completed", "checkout.session.async_payment_succeeded", "invoice.paid", "invoice.payment_failed",
+        "customer.subscription.created", "customer.subscription.updated", "customer.subscription.deleted",
+        "charge.refunded", "charge.dispute.created", "charge.dispute.closed",
+    ];
+
     /// <summary>The use case of an event type, as the fetch that builds its command; null for a type this service does not handle.</summary>
     internal static Func<IStripeClient, CancellationToken, Task<IStripeEventCommand>>? Route(StripeEventEnvelope stripeEvent) => stripeEvent.Type switch
     {
