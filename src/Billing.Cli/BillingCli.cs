@@ -25,6 +25,8 @@ internal static class BillingCli
         root.Subcommands.Add(GrantCommands.Build(context));
         root.Subcommands.Add(InboxCommands.Build(context));
         root.Subcommands.Add(AuditCommands.Build(context));
+        root.Subcommands.Add(AttentionCommands.Build(context));
+        root.Subcommands.Add(KeyCommands.Build(context));
         return root;
     }
 
