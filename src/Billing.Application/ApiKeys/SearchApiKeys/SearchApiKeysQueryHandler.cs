@@ -45,8 +45,16 @@ internal sealed class SearchApiKeysQueryHandler(IBillingDbContext db, TimeProvid
     /// <summary>The four characters after the last ellipsis (or "..."), or the text itself when it is four characters.</summary>
     private static string? Suffix(string text)
     {
-        var cut = Math.Max(text.LastIndexOf(Ellipsis, StringComparison.Ordinal) + Ellipsis.Length - 1, text.LastIndexOf("...", StringComparison.Ordinal) + 2);
-        var tail = cut > 0 ? text[(cut + 1)..] : text;
+        var tail = text;
+        foreach (var separator in new[] { Ellipsis, "..." })
+        {
+            var at = tail.LastIndexOf(separator, StringComparison.Ordinal);
+            if (at >= 0)
+            {
+                tail = tail[(at + separator.Length)..];
+            }
+        }
+
         return tail.Length == 4 && tail.All(char.IsAsciiLetterOrDigit) ? tail : null;
     }
 }
