@@ -143,6 +143,14 @@ public sealed class ConsoleAttentionAndKeysBrowserTests(ConsoleBrowserFixture wo
             "the revoked key refused by the relay",
             seconds: 5);
         await Check(page, "keys-after-revoke");
+
+        // The user's page lists the key (display only) and draws the relay usage.
+        await page.GotoAsync($"/admin/users/{user}");
+        await Assertions.Expect(page.Locator("table[aria-labelledby=keys]")).ToContainTextAsync(display);
+        await Assertions.Expect(page.Locator("table[aria-labelledby=keys]")).ToContainTextAsync("revoked");
+        await Assertions.Expect(page.Locator("svg.chart title").First).ToContainTextAsync("Metered calls per day over the last 30 days");
+        Assert.DoesNotContain(secret, await page.ContentAsync(), StringComparison.Ordinal);
+        await Check(page, "user-keys-usage");
         Assert.Equal(1, await world.Database.ScalarAsync($"SELECT count(*) FROM audit_log WHERE object_id = '{id}' AND action = 'api_key.revoke' AND actor = 'operator:{world.OperatorEmail}' AND reason = 'key posted in a public issue'"));
         Assert.Empty(_cspViolations);
     }

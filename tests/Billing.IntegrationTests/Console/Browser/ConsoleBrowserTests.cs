@@ -34,7 +34,9 @@ public sealed class ConsoleBrowserTests(ConsoleBrowserFixture world, ITestOutput
 
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Overview", Level = 1 })).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("section.card[aria-label=stripe]")).ToContainTextAsync(ProductCatalog.Studio.Price.Display());
-        Assert.Equal(3, await page.Locator("svg.chart").CountAsync());
+        Assert.Equal(4, await page.Locator("svg.chart").CountAsync());
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Open attention items" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Relay requests and 429s per hour, last 7 days" })).ToBeVisibleAsync();
         await CheckAsync(page, "overview");
 
         // The first Tab on a page lands on the skip link, which moves focus to the content.
