@@ -26,6 +26,8 @@ internal static class BillingCli
         root.Subcommands.Add(InboxCommands.Build(context));
         root.Subcommands.Add(AuditCommands.Build(context));
         root.Subcommands.Add(ReconcileCommands.Build(context));
+        root.Subcommands.Add(AttentionCommands.Build(context));
+        root.Subcommands.Add(KeyCommands.Build(context));
         return root;
     }
 

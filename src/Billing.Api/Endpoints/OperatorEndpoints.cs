@@ -1,4 +1,6 @@
 using Billing.Application.Attention.GetAttentionList;
+using Billing.Application.Attention.ResolveAttentionItem;
+using Billing.Application.Audit;
 using Billing.Application.Grants.ConfirmGrant;
 using Billing.Application.Grants.ListGrants;
 using Billing.Application.Grants.RequeueGrant;
@@ -6,6 +8,7 @@ using Billing.Application.Grants.RequeueGrants;
 using Billing.Application.Inbox.ListInboxEvents;
 using Billing.Application.Inbox.RequeueInboxEvent;
 using MediatR;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Billing.Api.Endpoints;
 
@@ -29,10 +32,14 @@ internal static class OperatorEndpoints
                 TypedResults.Ok(await mediator.Send(new ConfirmGrantCommand(grantKey), ct)))
             .WithName("ConfirmGrant")
             .WithSummary("Close an in-doubt grant that was checked and found applied in Flash.");
-        group.MapGet("/attention", async (int? limit, string? cursor, IMediator mediator, CancellationToken ct) =>
-                TypedResults.Ok(await mediator.Send(new GetAttentionListQuery(limit ?? GetAttentionListQuery.DefaultLimit, cursor), ct)))
+        group.MapGet("/attention", async (int? limit, string? cursor, string? kind, [FromQuery(Name = "user_id")] string? userId, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new GetAttentionListQuery(limit ?? GetAttentionListQuery.DefaultLimit, cursor, kind, userId), ct)))
             .WithName("GetAttentionList")
-            .WithSummary("Everything that needs a person, newest first, each with its reason and the routes that act on it (limit, cursor).");
+            .WithSummary("Everything that needs a person, newest first, each with its reason and the routes that act on it (limit, cursor, kind, user_id).");
+        group.MapPost("/attention/{id:guid}/resolve", async (Guid id, ResolveAttentionItemRequest? body, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new ResolveAttentionItemCommand(id, new AuditContext(AuditContext.AdminKey, body?.Reason ?? "")), ct)))
+            .WithName("ResolveAttentionItem")
+            .WithSummary("Close an attention item once handled, with a reason (audited; 404 unknown, 409 already resolved); it leaves the list until raised again.");
         group.MapGet("/inbox", async (string? status, int? limit, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new ListInboxEventsQuery(status, limit ?? 100), ct)))
             .WithName("ListInboxEvents")
@@ -44,3 +51,6 @@ internal static class OperatorEndpoints
         return group;
     }
 }
+
+/// <summary>Body of <c>POST /internal/billing/admin/attention/{id}/resolve</c>: why it is resolved (required; audited).</summary>
+internal sealed record ResolveAttentionItemRequest(string? Reason);

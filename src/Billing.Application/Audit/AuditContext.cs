@@ -10,6 +10,9 @@ public sealed record AuditContext(string Actor, string Reason)
 {
     public const string System = "system";
 
+    /// <summary>The operator routes under /internal/billing/admin: whoever holds BILLING_ADMIN_KEY.</summary>
+    public const string AdminKey = "admin_key";
+
     public static string Console(string operatorEmail) => $"operator:{operatorEmail}";
 
     public static string Cli(string osUser) => $"cli:{osUser}";

@@ -5,7 +5,8 @@ namespace Billing.Infrastructure.Persistence;
 
 /// <summary>
 /// One statement, in the caller's transaction (the same scoped context): the item commits with the decision that raised it.
-/// A second raise for the same object refreshes it instead of adding a row.
+/// A second raise for the same object refreshes it instead of adding a row, and reopens it if an operator had resolved it
+/// (the problem came back; the resolution stays in the audit log).
 /// </summary>
 internal sealed class AttentionList(BillingDbContext db, TimeProvider clock) : IAttentionList
 {
@@ -20,7 +21,8 @@ internal sealed class AttentionList(BillingDbContext db, TimeProvider clock) : I
             VALUES ({Guid.CreateVersion7()}, {kind}, {objectKey}, {userId}, {text}, {now}, {now}, 1)
             ON CONFLICT (kind, object_key) DO UPDATE
             SET reason = EXCLUDED.reason, last_seen_at = EXCLUDED.last_seen_at, user_id = COALESCE(EXCLUDED.user_id, attention_items.user_id),
-                occurrences = attention_items.occurrences + 1
+                occurrences = attention_items.occurrences + 1,
+                resolved_at = NULL, resolved_by = NULL, resolution_reason = NULL
             """, cancellationToken);
     }
 }

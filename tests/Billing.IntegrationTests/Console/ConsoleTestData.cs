@@ -17,4 +17,16 @@ internal static class ConsoleTestData
         await db.SaveChangesAsync();
         return key.Value;
     }
+
+    /// <summary>An attention item as the processors raise it (e.g. an unmapped Stripe price); its id.</summary>
+    public static async Task<Guid> SeedAttentionItemAsync(BillingDatabase database, string kind, string objectKey, string? userId, string reason)
+    {
+        await using var command = database.DataSource.CreateCommand(
+            "INSERT INTO attention_items (id, kind, object_key, user_id, reason, created_at, last_seen_at) VALUES (gen_random_uuid(), $1, $2, $3, $4, now(), now()) RETURNING id");
+        command.Parameters.AddWithValue(kind);
+        command.Parameters.AddWithValue(objectKey);
+        command.Parameters.AddWithValue((object?)userId ?? DBNull.Value);
+        command.Parameters.AddWithValue(reason);
+        return (Guid)(await command.ExecuteScalarAsync())!;
+    }
 }

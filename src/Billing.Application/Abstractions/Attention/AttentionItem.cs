@@ -28,6 +28,34 @@ public sealed class AttentionItem
     public DateTimeOffset LastSeenAt { get; private set; }
 
     public int Occurrences { get; private set; }
+
+    /// <summary>Set when an operator resolved it; a resolved item leaves the attention list until it is raised again.</summary>
+    public DateTimeOffset? ResolvedAt { get; private set; }
+
+    /// <summary>The audit actor who resolved it (<c>operator:…</c>, <c>cli:…</c>, <c>admin_key</c>).</summary>
+    public string? ResolvedBy { get; private set; }
+
+    public string? ResolutionReason { get; private set; }
+
+    public bool IsResolved => ResolvedAt is not null;
+
+    /// <summary>Closes the item; resolving it twice is refused (409), so the first resolution and its reason stand.</summary>
+    public void Resolve(string actor, string reason, DateTimeOffset now)
+    {
+        if (IsResolved)
+        {
+            throw new Domain.Common.DomainException("attention_item.already_resolved", $"This item was already resolved by {ResolvedBy} at {ResolvedAt:O}.");
+        }
+
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            throw new Domain.Common.InvalidDomainValueException("attention_item.reason_required", "A reason is required to resolve an attention item.");
+        }
+
+        ResolvedAt = now;
+        ResolvedBy = actor;
+        ResolutionReason = reason.Trim();
+    }
 }
 
 public static class AttentionKinds

@@ -5,9 +5,12 @@ namespace Billing.Application.Attention.GetAttentionList;
 /// <summary>
 /// Operator: everything that needs a person, newest first: dead / in_doubt / owed_debt grants, failed inbox events and stale
 /// ones (received, not processed for 10 minutes), and the attention items (unattributable Apple payments, unmapped Stripe
-/// prices, Sandbox purchases refused in Production). Keyset-paginated: pass the previous page's <c>next_cursor</c>.
+/// prices, Sandbox purchases refused in Production; resolved ones are gone). Keyset-paginated: pass the previous page's
+/// <c>next_cursor</c> (with the same filters). <see cref="Kind"/> narrows to one kind (<c>grant_dead</c>, <c>inbox_failed</c>,
+/// <c>unmapped_stripe_price</c>, …); <see cref="UserId"/> to one user's entries (inbox events name no user, so none are listed).
 /// </summary>
-public sealed record GetAttentionListQuery(int Limit = GetAttentionListQuery.DefaultLimit, string? Cursor = null) : IQuery<AttentionListResponse>
+public sealed record GetAttentionListQuery(int Limit = GetAttentionListQuery.DefaultLimit, string? Cursor = null, string? Kind = null, string? UserId = null)
+    : IQuery<AttentionListResponse>
 {
     public const int DefaultLimit = 50;
     public const int MaxLimit = 500;

@@ -23,11 +23,27 @@ internal sealed class GetAttentionListQueryHandler(IBillingDbContext db, TimePro
     {
         AttentionCursor.TryDecode(request.Cursor, out var cursor);
         var take = request.Limit + 1;
+        var filter = Filter.Of(request.Kind, request.UserId);
         var entries = new List<(AttentionCursor Key, AttentionEntryResponse Entry)>();
-        entries.AddRange(await GrantsAsync(Keyset.For(AttentionSources.Grant, cursor), take, cancellationToken));
-        entries.AddRange(await InboxAsync(Keyset.For(AttentionSources.Inbox, cursor), take, cancellationToken));
-        entries.AddRange(await ItemsAsync(Keyset.For(AttentionSources.AttentionItem, cursor), take, cancellationToken));
-        entries.AddRange(await FindingsAsync(Keyset.For(AttentionSources.Finding, cursor), take, cancellationToken));
+        if (filter.Grants)
+        {
+            entries.AddRange(await GrantsAsync(Keyset.For(AttentionSources.Grant, cursor), filter, take, cancellationToken));
+        }
+
+        if (filter.Inbox)
+        {
+            entries.AddRange(await InboxAsync(Keyset.For(AttentionSources.Inbox, cursor), filter, take, cancellationToken));
+        }
+
+        if (filter.Items)
+        {
+            entries.AddRange(await ItemsAsync(Keyset.For(AttentionSources.AttentionItem, cursor), filter, take, cancellationToken));
+        }
+
+        if (filter.Items)
+        {
+            entries.AddRange(await FindingsAsync(Keyset.For(AttentionSources.Finding, cursor), filter, take, cancellationToken));
+        }
 
         var page = entries
             .OrderByDescending(e => e.Key.At)
@@ -44,9 +60,9 @@ internal sealed class GetAttentionListQueryHandler(IBillingDbContext db, TimePro
         return new AttentionListResponse([.. page.Select(e => e.Entry)], more ? page[^1].Key.Encode() : null);
     }
 
-    private async Task<IEnumerable<(AttentionCursor, AttentionEntryResponse)>> GrantsAsync(Keyset keyset, int take, CancellationToken ct)
+    private async Task<IEnumerable<(AttentionCursor, AttentionEntryResponse)>> GrantsAsync(Keyset keyset, Filter filter, int take, CancellationToken ct)
     {
-        var rows = await db.CreditGrants
+        var query = db.CreditGrants
             .FromSqlInterpolated($"""
                 SELECT g.*, g.xmin FROM credit_grants g
                 WHERE g.status IN ('dead', 'in_doubt', 'owed_debt')
@@ -54,7 +70,19 @@ internal sealed class GetAttentionListQueryHandler(IBillingDbContext db, TimePro
                        OR ({keyset.Mode} = 2 AND (g.created_at, g.id) < ({keyset.At}, {keyset.UuidId}))
                        OR ({keyset.Mode} = 3 AND g.created_at < {keyset.At}))
                 """)
-            .AsNoTracking()
+            .AsNoTracking();
+        if (filter.GrantStatus is { } status)
+        {
+            query = query.Where(g => g.Status == status);
+        }
+
+        if (filter.UserId is { } user)
+        {
+            var userId = Domain.Common.UserId.From(user);
+            query = query.Where(g => g.UserId == userId);
+        }
+
+        var rows = await query
             .OrderByDescending(g => g.CreatedAt)
             .ThenByDescending(g => g.Id)
             .Take(take)
@@ -83,10 +111,10 @@ internal sealed class GetAttentionListQueryHandler(IBillingDbContext db, TimePro
         });
     }
 
-    private async Task<IEnumerable<(AttentionCursor, AttentionEntryResponse)>> InboxAsync(Keyset keyset, int take, CancellationToken ct)
+    private async Task<IEnumerable<(AttentionCursor, AttentionEntryResponse)>> InboxAsync(Keyset keyset, Filter filter, int take, CancellationToken ct)
     {
         var staleBefore = clock.GetUtcNow() - StaleAfter;
-        var rows = await db.InboxEvents
+        var query = db.InboxEvents
             .FromSqlInterpolated($"""
                 SELECT i.*, i.xmin FROM inbox_events i
                 WHERE (i.status = 'failed' OR (i.status = 'received' AND i.received_at < {staleBefore}))
@@ -94,7 +122,13 @@ internal sealed class GetAttentionListQueryHandler(IBillingDbContext db, TimePro
                        OR ({keyset.Mode} = 2 AND (i.received_at, i.id) < ({keyset.At}, {keyset.LongId}))
                        OR ({keyset.Mode} = 3 AND i.received_at < {keyset.At}))
                 """)
-            .AsNoTracking()
+            .AsNoTracking();
+        if (filter.InboxFailed is { } failed)
+        {
+            query = failed ? query.Where(e => e.Status == InboxStatus.Failed) : query.Where(e => e.Status != InboxStatus.Failed);
+        }
+
+        var rows = await query
             .OrderByDescending(e => e.ReceivedAt)
             .ThenByDescending(e => e.Id)
             .Take(take)
@@ -121,16 +155,28 @@ internal sealed class GetAttentionListQueryHandler(IBillingDbContext db, TimePro
         });
     }
 
-    private async Task<IEnumerable<(AttentionCursor, AttentionEntryResponse)>> ItemsAsync(Keyset keyset, int take, CancellationToken ct)
+    private async Task<IEnumerable<(AttentionCursor, AttentionEntryResponse)>> ItemsAsync(Keyset keyset, Filter filter, int take, CancellationToken ct)
     {
-        var rows = await db.AttentionItems
+        var query = db.AttentionItems
             .FromSqlInterpolated($"""
                 SELECT a.* FROM attention_items a
-                WHERE ({keyset.Mode} = 0 OR ({keyset.Mode} = 1 AND a.created_at <= {keyset.At})
+                WHERE a.resolved_at IS NULL
+                  AND ({keyset.Mode} = 0 OR ({keyset.Mode} = 1 AND a.created_at <= {keyset.At})
                        OR ({keyset.Mode} = 2 AND (a.created_at, a.id) < ({keyset.At}, {keyset.UuidId}))
                        OR ({keyset.Mode} = 3 AND a.created_at < {keyset.At}))
                 """)
-            .AsNoTracking()
+            .AsNoTracking();
+        if (filter.ItemKind is { } kind)
+        {
+            query = query.Where(a => a.Kind == kind);
+        }
+
+        if (filter.UserId is { } user)
+        {
+            query = query.Where(a => a.UserId == user);
+        }
+
+        var rows = await query
             .OrderByDescending(a => a.CreatedAt)
             .ThenByDescending(a => a.Id)
             .Take(take)
@@ -147,16 +193,21 @@ internal sealed class GetAttentionListQueryHandler(IBillingDbContext db, TimePro
                 a.UserId,
                 a.ObjectKey,
                 null,
-                RoutesFor(a.Kind, a.UserId))));
+                [.. RoutesFor(a.Kind, a.UserId), new("POST", $"{AdminBase}/attention/{a.Id:D}/resolve", "once handled: resolve it with a reason (it leaves the list)")])));
     }
 
     /// <summary>Open reconciliation findings (what reconciliation could not repair by itself).</summary>
-    private async Task<IEnumerable<(AttentionCursor, AttentionEntryResponse)>> FindingsAsync(Keyset keyset, int take, CancellationToken ct)
+    private async Task<IEnumerable<(AttentionCursor, AttentionEntryResponse)>> FindingsAsync(Keyset keyset, Filter filter, int take, CancellationToken ct)
     {
+        // Empty strings for "any": typed text parameters (an untyped null cannot be compared in SQL).
+        var user = filter.UserId ?? "";
+        var kind = filter.ItemKind ?? "";
         var rows = await db.Database.SqlQuery<FindingRow>($"""
                 SELECT f.id AS "Id", f.kind AS "Kind", f.object_key AS "ObjectKey", f.user_id AS "UserId", f.expected AS "Expected", f.actual AS "Actual", f.created_at AS "CreatedAt"
                 FROM reconciliation_findings f
                 WHERE f.status = 'open'
+                  AND ({user} = '' OR f.user_id = {user})
+                  AND ({kind} = '' OR 'reconciliation.' || f.kind = {kind})
                   AND ({keyset.Mode} = 0 OR ({keyset.Mode} = 1 AND f.created_at <= {keyset.At})
                        OR ({keyset.Mode} = 2 AND (f.created_at, f.id) < ({keyset.At}, {keyset.UuidId}))
                        OR ({keyset.Mode} = 3 AND f.created_at < {keyset.At}))
@@ -188,6 +239,26 @@ internal sealed class GetAttentionListQueryHandler(IBillingDbContext db, TimePro
             [new("GET", $"{AdminBase}/grants?user_id={Uri.EscapeDataString(userId)}", "review the user's grants; App Review accounts belong on APPLE_SANDBOX_USERS")],
         _ => [],
     };
+
+    /// <summary>Which sources a kind and user filter leave, and the condition each source gets.</summary>
+    private sealed record Filter(bool Grants, bool Inbox, bool Items, CreditGrantStatus? GrantStatus, bool? InboxFailed, string? ItemKind, string? UserId)
+    {
+        public static Filter Of(string? kind, string? userId)
+        {
+            var user = string.IsNullOrWhiteSpace(userId) ? null : userId.Trim();
+            var grantsAndItems = new Filter(true, user is null, true, null, null, null, user);
+            return (string.IsNullOrWhiteSpace(kind) ? null : kind.Trim()) switch
+            {
+                null => grantsAndItems,
+                "grant_dead" => grantsAndItems with { Inbox = false, Items = false, GrantStatus = CreditGrantStatus.Dead },
+                "grant_in_doubt" => grantsAndItems with { Inbox = false, Items = false, GrantStatus = CreditGrantStatus.InDoubt },
+                "grant_owed_debt" => grantsAndItems with { Inbox = false, Items = false, GrantStatus = CreditGrantStatus.OwedDebt },
+                "inbox_failed" => grantsAndItems with { Grants = false, Items = false, InboxFailed = true },
+                "inbox_stale" => grantsAndItems with { Grants = false, Items = false, InboxFailed = false },
+                var other => grantsAndItems with { Grants = false, Inbox = false, ItemKind = other },
+            };
+        }
+    }
 
     /// <summary>The keyset condition of one source against the cursor (see <see cref="AttentionCursor"/>'s order).</summary>
     private readonly record struct Keyset(int Mode, DateTimeOffset At, Guid UuidId, long LongId)

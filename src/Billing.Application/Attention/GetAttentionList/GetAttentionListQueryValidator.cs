@@ -10,5 +10,7 @@ internal sealed class GetAttentionListQueryValidator : AbstractValidator<GetAtte
         RuleFor(q => q.Cursor)
             .Must(c => c is null || AttentionCursor.TryDecode(c, out _))
             .WithMessage("cursor is not a cursor this route returned.");
+        RuleFor(q => q.Kind).MaximumLength(64);
+        RuleFor(q => q.UserId).MaximumLength(255);
     }
 }

@@ -36,6 +36,32 @@ internal sealed class AuditedConfirmGrantCommandHandler(IBillingDbContext db, IM
     }
 }
 
+internal sealed class AuditedRequeueGrantsCommandHandler(IBillingDbContext db, IMediator mediator, TimeProvider clock)
+    : IRequestHandler<AuditedRequeueGrantsCommand, RequeueGrants.RequeueGrantsResponse>
+{
+    public async Task<RequeueGrants.RequeueGrantsResponse> Handle(AuditedRequeueGrantsCommand request, CancellationToken cancellationToken)
+    {
+        var result = await mediator.Send(new RequeueGrants.RequeueGrantsCommand(request.Status, request.UserId, request.Limit), cancellationToken);
+        var now = clock.GetUtcNow();
+        // The requeued grants are tracked and not yet saved: the database still holds "before", the tracker "after".
+        var keys = result.GrantKeys.Select(GrantKey.Parse).ToList();
+        var before = await db.CreditGrants.AsNoTracking().Where(g => keys.Contains(g.GrantKey)).ToDictionaryAsync(g => g.GrantKey.Value, cancellationToken);
+        foreach (var grant in db.ChangeTracker.Entries<Domain.Grants.CreditGrant>().Select(e => e.Entity).Where(g => keys.Contains(g.GrantKey)))
+        {
+            db.Audit(
+                request.By,
+                "grant.requeue",
+                "grant",
+                grant.GrantKey.Value,
+                before.GetValueOrDefault(grant.GrantKey.Value)?.Adapt<OperatorGrantResponse>(ReadModels.Config),
+                grant.Adapt<OperatorGrantResponse>(ReadModels.Config),
+                now);
+        }
+
+        return result;
+    }
+}
+
 internal static class GrantSnapshots
 {
     /// <summary>The grant as it is before the change (null when unknown: the inner command answers that with a 404).</summary>

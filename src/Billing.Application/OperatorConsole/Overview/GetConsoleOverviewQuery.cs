@@ -12,7 +12,12 @@ public sealed record ConsoleOverview(
     InboxBacklog Inbox,
     IReadOnlyList<SeriesPoint> PaymentsPerHour,
     IReadOnlyList<SeriesPoint> WebhooksPerHour,
-    IReadOnlyList<LatencyPoint> GrantLatencyPerDay);
+    IReadOnlyList<LatencyPoint> GrantLatencyPerDay,
+    IReadOnlyDictionary<string, int> OpenAttentionItems,
+    IReadOnlyList<RelayPoint> RelayPerHour);
+
+/// <summary>Metered developer calls through the relay in one hour, and how many of them were refused with 429.</summary>
+public sealed record RelayPoint(DateTimeOffset At, long Requests, long RateLimited);
 
 /// <summary>Payments (one-time purchases and paid subscription periods) and credits delivered, per provider.</summary>
 public sealed record ProviderTotals(

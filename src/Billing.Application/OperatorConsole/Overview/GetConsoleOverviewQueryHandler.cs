@@ -72,6 +72,13 @@ internal sealed class GetConsoleOverviewQueryHandler(IBillingDbContext db, TimeP
             FROM credit_grants WHERE status = 'delivered' AND delivered_at >= {today.AddDays(-6)} GROUP BY 1 ORDER BY 1
             """).ToListAsync(cancellationToken);
 
+        var openItems = await db.AttentionItems.AsNoTracking().Where(a => a.ResolvedAt == null)
+            .GroupBy(a => a.Kind).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
+        var relay = await db.Database.SqlQuery<RelayRow>($"""
+            SELECT hour AS "At", sum(requests)::bigint AS "Requests", sum(rate_limited)::bigint AS "RateLimited" FROM usage_hourly WHERE hour >= {weekStart} GROUP BY 1
+            """).ToListAsync(cancellationToken);
+        var relayByHour = relay.ToDictionary(r => r.At.ToUniversalTime());
+
         return new ConsoleOverview(
             now,
             providers,
@@ -80,7 +87,10 @@ internal sealed class GetConsoleOverviewQueryHandler(IBillingDbContext db, TimeP
             Hourly(weekStart, paymentsPerHour),
             Hourly(weekStart, webhooksPerHour),
             [.. Enumerable.Range(0, 7).Select(d => today.AddDays(d - 6)).Select(day =>
-                latency.FirstOrDefault(l => l.Day == day) is { } l ? new LatencyPoint(day, l.Count, l.P50, l.P95) : new LatencyPoint(day, 0, 0, 0))]);
+                latency.FirstOrDefault(l => l.Day == day) is { } l ? new LatencyPoint(day, l.Count, l.P50, l.P95) : new LatencyPoint(day, 0, 0, 0))],
+            openItems.ToDictionary(i => i.Key, i => i.Count),
+            [.. Enumerable.Range(0, 168).Select(h => weekStart.AddHours(h)).Select(at =>
+                relayByHour.TryGetValue(at, out var r) ? new RelayPoint(at, r.Requests, r.RateLimited) : new RelayPoint(at, 0, 0))]);
     }
 
     /// <summary>168 hourly buckets ending with the current hour; hours without rows are zero.</summary>
@@ -100,6 +110,8 @@ internal sealed class GetConsoleOverviewQueryHandler(IBillingDbContext db, TimeP
     private sealed record BacklogRow(int Received, int Failed, DateTimeOffset? OldestReceivedAt);
 
     private sealed record SeriesRow(DateTimeOffset At, int Value);
+
+    private sealed record RelayRow(DateTimeOffset At, long Requests, long RateLimited);
 
     private sealed record LatencyRow(DateTimeOffset Day, int Count, double P50, double P95);
 }

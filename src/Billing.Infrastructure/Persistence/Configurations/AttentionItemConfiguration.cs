@@ -15,6 +15,9 @@ internal sealed class AttentionItemConfiguration : IEntityTypeConfiguration<Atte
         builder.Property(a => a.ObjectKey).HasMaxLength(255).IsRequired();
         builder.Property(a => a.UserId).HasMaxLength(255);
         builder.Property(a => a.Reason).IsRequired();
+        builder.Property(a => a.ResolvedBy).HasMaxLength(400);
+        builder.Property(a => a.ResolutionReason).HasMaxLength(1000);
+        builder.Ignore(a => a.IsResolved);
         builder.HasIndex(a => new { a.Kind, a.ObjectKey }).IsUnique().HasDatabaseName("ux_attention_items_kind_object");
     }
 }

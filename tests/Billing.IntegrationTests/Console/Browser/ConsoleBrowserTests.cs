@@ -34,7 +34,9 @@ public sealed class ConsoleBrowserTests(ConsoleBrowserFixture world, ITestOutput
 
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Overview", Level = 1 })).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("section.card[aria-label=stripe]")).ToContainTextAsync(ProductCatalog.Studio.Price.Display());
-        Assert.Equal(3, await page.Locator("svg.chart").CountAsync());
+        Assert.Equal(4, await page.Locator("svg.chart").CountAsync());
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Open attention items" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Relay requests and 429s per hour, last 7 days" })).ToBeVisibleAsync();
         await CheckAsync(page, "overview");
 
         // The first Tab on a page lands on the skip link, which moves focus to the content.
@@ -230,52 +232,8 @@ public sealed class ConsoleBrowserTests(ConsoleBrowserFixture world, ITestOutput
         return page;
     }
 
-    private static async Task SignInAsync(IPage page, string email, string password = ConsoleBrowserFixture.Password, bool expectSuccess = true)
-    {
-        await page.GotoAsync("/admin/sign-in");
-        await page.GetByLabel("Email").FillAsync(email);
-        await page.GetByLabel("Password").FillAsync(password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        if (expectSuccess)
-        {
-            await page.WaitForURLAsync(new Regex("/admin$"));
-        }
-        else
-        {
-            await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
-        }
-    }
+    private static Task SignInAsync(IPage page, string email, string password = ConsoleBrowserFixture.Password, bool expectSuccess = true) =>
+        ConsoleBrowserChecks.SignInAsync(page, email, password, expectSuccess);
 
-    /// <summary>Saves a screenshot and checks the page's accessibility basics.</summary>
-    private async Task CheckAsync(IPage page, string name)
-    {
-        var path = Path.Combine(ConsoleBrowserFixture.ArtifactsDirectory, $"{name}.png");
-        await page.ScreenshotAsync(new() { Path = path, FullPage = true });
-        output.WriteLine($"screenshot: {path}");
-        var problems = await page.EvaluateAsync<string[]>("""
-            () => {
-              const problems = [];
-              if (!document.documentElement.lang) problems.push('no lang on <html>');
-              const h1 = document.querySelectorAll('h1').length;
-              if (h1 !== 1) problems.push(`${h1} h1 headings`);
-              if (!document.querySelector('main')) problems.push('no <main>');
-              if (!document.title.trim()) problems.push('no title');
-              for (const el of document.querySelectorAll('input:not([type=hidden]), select, textarea')) {
-                if (!(el.labels && el.labels.length) && !el.getAttribute('aria-label')) problems.push(`unlabelled field ${el.name || el.id}`);
-              }
-              for (const b of document.querySelectorAll('button, a')) {
-                if (!b.textContent.trim() && !b.getAttribute('aria-label')) problems.push('a button or link without text');
-              }
-              for (const t of document.querySelectorAll('table')) {
-                if (!t.querySelector('th')) problems.push('a table without header cells');
-              }
-              for (const svg of document.querySelectorAll('svg')) {
-                if (svg.getAttribute('role') !== 'img' || !svg.querySelector('title')) problems.push('a chart without role=img and a title');
-              }
-              if (document.documentElement.scrollWidth > window.innerWidth + 1) problems.push(`page scrolls sideways (${document.documentElement.scrollWidth} > ${window.innerWidth})`);
-              return problems;
-            }
-            """);
-        Assert.True(problems.Length == 0, $"{name}: {string.Join("; ", problems)}");
-    }
+    private Task CheckAsync(IPage page, string name) => ConsoleBrowserChecks.CheckAsync(page, name, output);
 }
