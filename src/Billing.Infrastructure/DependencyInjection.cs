@@ -50,6 +50,7 @@ public static class DependencyInjection
         services.AddAppleVerification(configuration);
         services.AddSettings(GrantDeliveryOptions.FromConfiguration);
         services.AddSettings(InboxOptions.FromConfiguration);
+        services.AddSingleton<Billing.Application.Abstractions.Inbox.IStoredPayloadMasker, Billing.Infrastructure.Inbox.PayloadMasker>();
         services.AddSingleton<GrantDispatcher>();
         services.AddOptions<HostOptions>().PostConfigure<FlashOptions>(GrantDeliveryHostOptions.EnsureShutdownCoversASend);
         services.AddSingleton(sp => InboxRetryPolicy.FromSetting(sp.GetRequiredService<IConfiguration>()[InboxRetryPolicy.RetryDaysVariable]));

@@ -19,6 +19,7 @@ namespace Billing.Application.Apple.Notifications;
 /// inbox's one policy (docs/decisions/0040). A new notification kind is one line in <see cref="Route"/> and one folder.
 /// </summary>
 internal sealed class AppleNotificationProcessor(
+    IAppleNotificationBodyReader bodies,
     IAppleSignedDataVerifier verifier,
     IMediator mediator,
     ILogger<AppleNotificationProcessor> logger) : IProviderEventProcessor
@@ -32,7 +33,7 @@ internal sealed class AppleNotificationProcessor(
 
     private object? Prepare(InboxEvent inboxEvent)
     {
-        if (!AppleNotificationBody.TryReadSignedPayload(inboxEvent.Payload, out var signedPayload, out var error))
+        if (!bodies.TryReadSignedPayload(inboxEvent.Payload, out var signedPayload, out var error))
         {
             return ProviderEventResult.Ignored($"unreadable stored body: {error}");
         }
