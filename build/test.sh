@@ -39,7 +39,19 @@ if ! command -v chromium >/dev/null 2>&1; then
     || echo "test.sh: could not install chromium; the browser tests will fail"
 fi
 
-dotnet build Billing.sln -c Release -nologo -clp:NoSummary -warnaserror 2>&1 | tail -n 20
+# With the committed packages.lock.json files, restore exactly the tested versions (a lock file out of date fails here).
+restore_args=()
+if ls src/*/packages.lock.json >/dev/null 2>&1; then
+  restore_args=(--locked-mode)
+fi
+dotnet restore Billing.sln "${restore_args[@]}" -nologo 2>&1 | tail -n 20
+if [ "${PIPESTATUS[0]}" -ne 0 ]; then
+  echo "test.sh: restore failed (lock files out of date? regenerate with: dotnet restore Billing.sln --force-evaluate)"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+dotnet build Billing.sln -c Release --no-restore -nologo -clp:NoSummary -warnaserror 2>&1 | tail -n 20
 if [ "${PIPESTATUS[0]}" -ne 0 ]; then
   echo "test.sh: build failed"
   echo "0 passed, 1 failed"

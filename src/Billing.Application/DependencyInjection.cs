@@ -26,6 +26,7 @@ public static class DependencyInjection
         // Apple: the verify route and the notification processor share how a transaction is recorded.
         services.AddScoped<Apple.AppleEntitlements>();
         services.AddScoped<Grants.ClawbackReversals>();
+        services.AddScoped<Apple.Notifications.AppleBuyers>();
         services.AddScoped<Inbox.IProviderEventProcessor, Apple.Notifications.AppleNotificationProcessor>();
 
         services.Scan(scan => scan

@@ -53,6 +53,7 @@ public static class DependencyInjection
         services.AddReconciliation();
         services.AddSettings(GrantDeliveryOptions.FromConfiguration);
         services.AddSettings(InboxOptions.FromConfiguration);
+        services.AddSingleton<Billing.Application.Abstractions.Inbox.IStoredPayloadMasker, Billing.Infrastructure.Inbox.PayloadMasker>();
         services.AddSingleton<GrantDispatcher>();
         services.AddOptions<HostOptions>().PostConfigure<FlashOptions>(GrantDeliveryHostOptions.EnsureShutdownCoversASend);
         services.AddSettings(c => InboxRetryPolicy.FromSetting(c[InboxRetryPolicy.RetryDaysVariable]));

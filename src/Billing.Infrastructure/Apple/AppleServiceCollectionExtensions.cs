@@ -9,7 +9,7 @@ namespace Billing.Infrastructure.Apple;
 internal static class AppleServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="AppleOptions"/> (from the APPLE_* keys) and <see cref="IAppleSignedDataVerifier"/> as singletons.
+    /// Registers <see cref="AppleOptions"/> (from the APPLE_* keys) <see cref="IAppleSignedDataVerifier"/> and the notification body reader as singletons.
     /// The embedded Apple root's fingerprint is checked right here, so a bad build fails at start-up. Options are read
     /// when first resolved, so configuration sources added later (e.g. by test hosts) are still seen.
     /// </summary>
@@ -29,6 +29,7 @@ internal static class AppleServiceCollectionExtensions
         services.TryAddSingleton<IAppleSignedDataVerifier>(provider => new AppleSignedDataVerifier(
             provider.GetRequiredService<AppleOptions>(),
             provider.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IAppleNotificationBodyReader, AppleNotificationBodyReader>();
         return services;
     }
 }

@@ -19,7 +19,6 @@ internal sealed class FlashCreditsHttpClient : IFlashCreditsClient
 {
     private const string GrantPath = "internal/credits/grant";
     private const string SpendPath = "internal/credits/spend";
-    private const string CheckPath = "internal/credits/check";
 
     private readonly HttpClient _http;
     private readonly FlashOptions _options;
@@ -34,6 +33,7 @@ internal sealed class FlashCreditsHttpClient : IFlashCreditsClient
 
     public bool IsConfigured => _options.IsCreditsApiConfigured;
 
+    /// <summary>Not on the port (no production caller: grants go through the admin ledger); kept for the contract tests of the send-once classification.</summary>
     public Task<FlashCreditsOutcome> GrantAsync(string userId, int amount, string transactionType, string description, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(userId);
@@ -50,38 +50,6 @@ internal sealed class FlashCreditsHttpClient : IFlashCreditsClient
         ArgumentException.ThrowIfNullOrWhiteSpace(transactionType);
         ArgumentNullException.ThrowIfNull(description);
         return WriteAsync(SpendPath, FlashJson.Serialize(new CreditsSpendRequest(userId, cost, transactionType, description)), cancellationToken);
-    }
-
-    public async Task<FlashCreditsOutcome> CheckAsync(string userId, int cost, CancellationToken cancellationToken)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(userId);
-        ArgumentOutOfRangeException.ThrowIfNegative(cost);
-        var payload = FlashJson.Serialize(new CreditsCheckRequest(userId, cost));
-        var anyBodyStarted = false;
-        try
-        {
-            // A check changes nothing, so it may be retried like any read.
-            var response = await _pipelines.Read.ExecuteAsync(
-                async token =>
-                {
-                    var content = new SendTrackingContent(payload);
-                    using var request = CreateRequest(CheckPath, content);
-                    try
-                    {
-                        return await SendAsync(request, token);
-                    }
-                    finally
-                    {
-                        anyBodyStarted |= content.SerializationStarted;
-                    }
-                },
-                cancellationToken);
-            return Classify(response);
-        }
-        catch (Exception exception) when (FlashSendClassifier.IsSendFailure(exception))
-        {
-            return Fail(exception, anyBodyStarted, cancellationToken);
-        }
     }
 
     private async Task<FlashCreditsOutcome> WriteAsync(string path, byte[] payload, CancellationToken cancellationToken)
@@ -163,16 +131,16 @@ internal sealed class FlashCreditsHttpClient : IFlashCreditsClient
 
                 int? balanceAfter = root.TryGetProperty("balance_after", out var balance) && balance.TryGetInt32(out var value) ? value : null;
                 var transactionId = root.TryGetProperty("transaction_id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
-                return new FlashCreditsOutcome.Succeeded(balanceAfter, transactionId, root);
+                return new FlashCreditsOutcome.Succeeded(balanceAfter, transactionId);
             case WriteStatusClass.Definitive:
-                return new FlashCreditsOutcome.Declined(FlashError.Parse(response.StatusCode, response.BodyText));
+                return new FlashCreditsOutcome.Declined(FlashErrorParser.Parse(response.StatusCode, response.BodyText));
             case WriteStatusClass.NotApplied:
                 return new FlashCreditsOutcome.NotSent("HTTP 429 from an intermediary; the request was not forwarded.");
             default:
                 return new FlashCreditsOutcome.Ambiguous(
                     string.Create(CultureInfo.InvariantCulture, $"HTTP {response.StatusCode}; the request may have been applied."),
                     response.StatusCode,
-                    FlashError.Parse(response.StatusCode, response.BodyText));
+                    FlashErrorParser.Parse(response.StatusCode, response.BodyText));
         }
     }
 }

@@ -65,4 +65,3 @@ internal sealed record CreditsGrantRequest(string UserId, int Amount, string Tra
 
 internal sealed record CreditsSpendRequest(string UserId, int Cost, string TransactionType, string Description);
 
-internal sealed record CreditsCheckRequest(string UserId, int Cost);

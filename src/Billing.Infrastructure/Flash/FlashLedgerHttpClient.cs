@@ -225,14 +225,14 @@ internal sealed partial class FlashLedgerHttpClient : IFlashLedgerClient
                 var parsed = FlashJson.TryDeserialize<AdminGrantResponse>(response.Body);
                 return new FlashGrantOutcome.Applied(parsed?.Balance, parsed?.Granted ?? amount);
             case WriteStatusClass.Definitive:
-                return new FlashGrantOutcome.Rejected(FlashError.Parse(response.StatusCode, response.BodyText));
+                return new FlashGrantOutcome.Rejected(FlashErrorParser.Parse(response.StatusCode, response.BodyText));
             case WriteStatusClass.NotApplied:
                 return new FlashGrantOutcome.NotSent("HTTP 429 from an intermediary (Flash itself never rate-limits); the grant was not forwarded.");
             default:
                 return new FlashGrantOutcome.Ambiguous(
                     $"HTTP {response.StatusCode.ToString(CultureInfo.InvariantCulture)}; Flash may have applied the grant.",
                     response.StatusCode,
-                    FlashError.Parse(response.StatusCode, response.BodyText));
+                    FlashErrorParser.Parse(response.StatusCode, response.BodyText));
         }
     }
 

@@ -85,7 +85,7 @@ internal sealed class FlashRequests
             return;
         }
 
-        var error = FlashError.Parse(response.StatusCode, response.BodyText);
+        var error = FlashErrorParser.Parse(response.StatusCode, response.BodyText);
         if (FlashResiliencePipelines.IsTransientStatus(response.StatusCode))
         {
             throw new FlashUnavailableException($"Flash answered HTTP {response.StatusCode}: {error.Message}", response.StatusCode, error);
@@ -102,7 +102,7 @@ internal sealed class FlashRequests
     };
 
     public static FlashRequestException Unreadable(FlashHttpResponse response) =>
-        new(new FlashError(response.StatusCode, "Unreadable Flash response", FlashError.Parse(response.StatusCode, response.BodyText).Detail, []));
+        new(new FlashError(response.StatusCode, "Unreadable Flash response", FlashErrorParser.Parse(response.StatusCode, response.BodyText).Detail, []));
 
     public static byte[] ToPayload(JsonElement body)
     {

@@ -62,6 +62,8 @@ public sealed class HandlerRegistrationTests
     {
         var services = new ServiceCollection();
         services.AddSingleton(Substitute.For<IAppleSignedDataVerifier>()); // Apple port, provided by Infrastructure
+        services.AddSingleton(Substitute.For<Billing.Application.Abstractions.Apple.IAppleNotificationBodyReader>()); // Apple body port, provided by Infrastructure
+        services.AddSingleton(Substitute.For<Billing.Application.Abstractions.Inbox.IStoredPayloadMasker>()); // payload masking port, provided by Infrastructure
         services.AddSingleton(Substitute.For<Billing.Application.Abstractions.Security.IPasswordHasher>()); // password port, provided by Infrastructure
         services.AddLogging();
         services.AddBillingApplication();

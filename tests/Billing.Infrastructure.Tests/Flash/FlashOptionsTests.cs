@@ -64,11 +64,11 @@ public sealed class FlashOptionsTests
 
         var flash = provider.GetRequiredService<IFlashLedgerClient>();
         var credits = provider.GetRequiredService<IFlashCreditsClient>();
-        var user = await flash.ResolveUserAsync("ext-di", null, null, CancellationToken.None);
+        var userId = fake.AddUser("ext-di", balance: 50);
 
-        Assert.IsType<FlashGrantOutcome.Applied>(await flash.GrantCreditsAsync(new FlashGrant(user.UserId, 10, "stripe_purchase", "DI"), CancellationToken.None));
+        Assert.IsType<FlashGrantOutcome.Applied>(await flash.GrantCreditsAsync(new FlashGrant(userId, 10, "stripe_purchase", "DI"), CancellationToken.None));
         Assert.NotEmpty(await flash.GetCostsAsync(CancellationToken.None));
         Assert.True(credits.IsConfigured);
-        Assert.Equal(60, fake.BalanceOf(user.UserId));
+        Assert.Equal(60, fake.BalanceOf(userId));
     }
 }

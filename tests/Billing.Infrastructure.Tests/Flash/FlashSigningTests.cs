@@ -84,7 +84,7 @@ public sealed partial class FlashSigningTests
         using var response = await raw.SendAsync(replay);
 
         Assert.Equal(403, (int)response.StatusCode);
-        var error = FlashError.Parse(403, await response.Content.ReadAsStringAsync());
+        var error = FlashErrorParser.Parse(403, await response.Content.ReadAsStringAsync());
         Assert.Equal("Invalid gateway signature", error.Error);
     }
 

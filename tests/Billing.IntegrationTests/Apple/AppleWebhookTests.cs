@@ -173,6 +173,29 @@ public sealed class AppleWebhookTests(BillingDatabase database) : IClassFixture<
     }
 
     [Fact]
+    public async Task ANotificationABusinessRuleRefuses_IsIgnoredWithTheRulesCode_NotRetried_AndChangesNothing()
+    {
+        // docs/decisions/0040: the same policy as Stripe's (StripeSubscriptionTests.AnEventABusinessRuleRefuses_...).
+        var user = NewUser();
+        var original = NewTransactionId();
+        var start = DateTimeOffset.UtcNow.AddMonths(-1).AddHours(-2);
+        await _host.DeliverAsync(Subscribed(user, original, start, Creator, DateTimeOffset.UtcNow.AddMinutes(-10)));
+        Assert.Equal("processed", (await _host.DeliverAsync(Notification("EXPIRED", SubscriptionTransaction(original, original, user, start, Creator), RenewalInfo(original, Creator, autoRenewStatus: 0), DateTimeOffset.UtcNow.AddMinutes(-5)) with { Subtype = "VOLUNTARY" })).Status);
+
+        // A tier change on an expired subscription: the aggregate refuses it (subscription.expired).
+        var downgrade = Notification("DID_CHANGE_RENEWAL_PREF", SubscriptionTransaction(original, original, user, start, Creator), RenewalInfo(original, Creator, autoRenewProductId: Explorer)) with { Subtype = "DOWNGRADE" };
+        var (status, reason) = await _host.DeliverAsync(downgrade);
+
+        Assert.Equal("ignored", status);
+        Assert.Equal("refused by a business rule (subscription.expired): An expired subscription cannot change tier.", reason);
+        var subscription = await _host.SubscriptionAsync(original);
+        Assert.Equal(SubscriptionStatus.Expired, subscription!.Status);
+        Assert.Equal(TierName.Creator, subscription.Tier);
+        Assert.Equal([300], (await _host.GrantsAsync(user)).Select(g => g.Amount));
+        Assert.Equal(1, await _host.Database.ScalarAsync($"SELECT attempts FROM inbox_events WHERE provider = 'apple' AND event_id = '{downgrade.NotificationUuid}' AND status = 'ignored'"));
+    }
+
+    [Fact]
     public async Task Refund_OfAConsumable_ClawsBackItsCredits_ReversalRestoresThem_AndASecondRefundClawsBackAgain()
     {
         var user = NewUser();

@@ -120,11 +120,11 @@ public sealed class InboxTests(BillingDatabase database) : IClassFixture<Billing
 
         public string Provider => "counting";
 
-        public async Task<(InboxOutcome Outcome, string? Reason)> ProcessAsync(InboxEvent inboxEvent, object? prepared, CancellationToken cancellationToken)
+        public async Task<ProviderEventResult> ProcessAsync(InboxEvent inboxEvent, object? prepared, CancellationToken cancellationToken)
         {
             var call = Interlocked.Increment(ref _calls);
             await Task.Delay(50, cancellationToken); // hold the row lock while the other workers try
-            return call <= FailuresBeforeSuccess ? throw new InvalidOperationException("processor failed") : (InboxOutcome.Processed, null);
+            return call <= FailuresBeforeSuccess ? throw new InvalidOperationException("processor failed") : ProviderEventResult.Processed();
         }
     }
 }

@@ -104,6 +104,32 @@ public sealed class StripeSubscriptionTests(BillingDatabase database) : IClassFi
     }
 
     [Fact]
+    public async Task AnEventABusinessRuleRefuses_IsIgnoredWithTheRulesCode_NotRetried_AndKeepsNothingItDid()
+    {
+        // docs/decisions/0040, the same policy as Apple's (AppleWebhookTests.ANotificationABusinessRuleRefuses_...). A checkout
+        // made elsewhere whose client reference is no valid user id: the use case first records the session's line prices,
+        // then starting the subscription is refused by the domain (user_id.invalid). Neither may commit with the ignored mark.
+        var sessionId = await CreateSessionWithoutSubscriptionMetadataAsync("user-\u0007-bell", ProductCatalog.ExplorerMonthly.Id);
+        var paid = _host.Stripe.MarkSessionPaid(sessionId);
+        var priceId = JsonDocument.Parse(_host.Stripe.GetObjectJson(paid.SubscriptionId!)).RootElement
+            .GetProperty("items").GetProperty("data")[0].GetProperty("price").GetProperty("id").GetString();
+
+        var checkoutEvent = await _host.DeliverAsync("checkout.session.completed", sessionId);
+        await _host.ProcessInboxAsync();
+
+        var row = await _host.InboxRowAsync(checkoutEvent);
+        Assert.Equal(InboxStatus.Ignored, row.Status);
+        Assert.Equal(1, row.Attempts);
+        Assert.Equal("refused by a business rule (user_id.invalid): A user id cannot contain control characters.", row.LastError);
+        Assert.Equal(0, await database.ScalarAsync($"SELECT count(*) FROM subscriptions WHERE provider_subscription_id = '{paid.SubscriptionId}'"));
+        Assert.Equal(0, await database.ScalarAsync($"SELECT count(*) FROM stripe_prices WHERE price_id = '{priceId}'"));
+
+        await _host.MakeRetriesDueAsync();
+        await _host.ProcessInboxAsync();
+        Assert.Equal(1, (await _host.InboxRowAsync(checkoutEvent)).Attempts); // ignored is final: not retried
+    }
+
+    [Fact]
     public async Task ARenewalWhoseSubscriptionCannotBeIdentifiedYet_IsRetried_NotLost()
     {
         // A subscription checkout made without subscription metadata: only the session names user and product.
@@ -115,7 +141,7 @@ public sealed class StripeSubscriptionTests(BillingDatabase database) : IClassFi
         await _host.ProcessInboxAsync();
         var waiting = await _host.InboxRowAsync(invoiceEvent);
         Assert.Equal(InboxStatus.Received, waiting.Status);
-        Assert.Contains("StripeEventNotReadyException", waiting.LastError, StringComparison.Ordinal);
+        Assert.Contains("ProviderEventNotReadyException", waiting.LastError, StringComparison.Ordinal);
         Assert.Empty(await _host.GrantsAsync(user));
 
         Assert.Equal(InboxStatus.Processed, await _host.DeliverAndProcessAsync("checkout.session.completed", sessionId));

@@ -14,7 +14,4 @@ public interface IAppleSignedDataVerifier
     /// <c>data.signedTransactionInfo</c> / <c>data.signedRenewalInfo</c>; fails if any of them fails.
     /// </summary>
     AppleVerification<AppleNotification> VerifyNotification(string signedPayload);
-
-    /// <summary>Verifies a <c>signedRenewalInfo</c> (signature, chain, environment; renewal info carries no bundleId).</summary>
-    AppleVerification<AppleRenewalInfo> VerifyRenewalInfo(string signedRenewalInfo);
 }

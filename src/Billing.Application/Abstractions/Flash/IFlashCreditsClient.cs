@@ -1,11 +1,10 @@
-using System.Text.Json;
-
 namespace Billing.Application.Abstractions.Flash;
 
 /// <summary>
-/// Client for the <c>/internal/credits/{grant,spend,check}</c> API (contract §7). Success means HTTP status exactly 200
+/// Client for the <c>/internal/credits/spend</c> API (contract §7), the one route production uses: a clawback taken from the
+/// balance when the admin ledger is not configured for it. Success means HTTP status exactly 200
 /// <em>and</em> <c>"success": true</c> in the body; <c>"success": false</c> is a definitive refusal carrying <c>error</c>
-/// (e.g. "Insufficient credits"). Grant and spend are not idempotent and are sent once; check is a read and is retried.
+/// (e.g. "Insufficient credits"). A spend is not idempotent and is sent once.
 /// </summary>
 public interface IFlashCreditsClient
 {
@@ -13,13 +12,7 @@ public interface IFlashCreditsClient
     /// (unlike Flash's own client, billing never treats a missing configuration as success).</summary>
     bool IsConfigured { get; }
 
-    Task<FlashCreditsOutcome> GrantAsync(string userId, int amount, string transactionType, string description, CancellationToken cancellationToken);
-
     Task<FlashCreditsOutcome> SpendAsync(string userId, int cost, string transactionType, string description, CancellationToken cancellationToken);
-
-    /// <summary>Asks whether the user can afford <paramref name="cost"/>. The answer's fields beyond <c>success</c> are not documented publicly,
-    /// so the body is exposed as is.</summary>
-    Task<FlashCreditsOutcome> CheckAsync(string userId, int cost, CancellationToken cancellationToken);
 }
 
 /// <summary>Outcome of an <c>/internal/credits/*</c> call; the same send/ambiguity rules as <see cref="FlashGrantOutcome"/>.</summary>
@@ -29,8 +22,8 @@ public abstract record FlashCreditsOutcome
     {
     }
 
-    /// <summary>HTTP 200 with <c>success: true</c>. <paramref name="Body"/> is the whole answer (a cloned element, safe to keep).</summary>
-    public sealed record Succeeded(int? BalanceAfter, string? TransactionId, JsonElement Body) : FlashCreditsOutcome;
+    /// <summary>HTTP 200 with <c>success: true</c>.</summary>
+    public sealed record Succeeded(int? BalanceAfter, string? TransactionId) : FlashCreditsOutcome;
 
     /// <summary>Definitive refusal: HTTP 200 with <c>success: false</c> (error passed through), or a 4xx other than 408/429. Nothing applied.</summary>
     public sealed record Declined(FlashError Error) : FlashCreditsOutcome;

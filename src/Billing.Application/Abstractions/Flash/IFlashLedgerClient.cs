@@ -1,7 +1,7 @@
 namespace Billing.Application.Abstractions.Flash;
 
 /// <summary>
-/// Billing's view of Flash's credit ledger. Reads (<see cref="ResolveUserAsync"/>, balance, costs, history) are retried on
+/// Billing's view of Flash's credit ledger. Reads (balance, costs, history) are retried on
 /// transient failures and throw <see cref="FlashRequestException"/> (definitive) or <see cref="FlashUnavailableException"/>
 /// (transient). <see cref="GrantCreditsAsync"/> is sent exactly once and never throws for transport or HTTP failures: it
 /// classifies them. Grant delivery and reads each have their own circuit breaker (the generation relay a third one).
@@ -16,9 +16,6 @@ public interface IFlashLedgerClient
 
     /// <summary>True while grant delivery's circuit breaker is open: a send now would be refused without being attempted.</summary>
     bool IsDeliveryCircuitOpen { get; }
-
-    /// <summary>Find-or-create by <paramref name="externalId"/>. Safe to repeat: Flash keys it on external_id.</summary>
-    Task<FlashResolvedUser> ResolveUserAsync(string externalId, string? email, string? displayName, CancellationToken cancellationToken);
 
     /// <summary>Sends one admin grant, once. See <see cref="FlashGrantOutcome"/> for what each outcome lets the caller do.</summary>
     Task<FlashGrantOutcome> GrantCreditsAsync(FlashGrant grant, CancellationToken cancellationToken);

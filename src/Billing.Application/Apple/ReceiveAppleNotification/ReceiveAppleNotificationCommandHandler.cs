@@ -15,6 +15,7 @@ namespace Billing.Application.Apple.ReceiveAppleNotification;
 /// Any refusal throws before anything is stored.
 /// </summary>
 internal sealed class ReceiveAppleNotificationCommandHandler(
+    IAppleNotificationBodyReader bodies,
     IAppleSignedDataVerifier verifier,
     IMediator mediator,
     ILogger<ReceiveAppleNotificationCommandHandler> logger)
@@ -24,7 +25,7 @@ internal sealed class ReceiveAppleNotificationCommandHandler(
 
     public async Task<ReceiveAppleNotificationResult> Handle(ReceiveAppleNotificationCommand request, CancellationToken cancellationToken)
     {
-        if (!AppleNotificationBody.TryReadSignedPayload(request.Body, out var signedPayload, out var error))
+        if (!bodies.TryReadSignedPayload(request.Body, out var signedPayload, out var error))
         {
             logger.LogWarning("Apple notification refused: {Error}; nothing stored", error);
             throw new InvalidDomainValueException(AppleReasonCodes.MalformedNotification, error);

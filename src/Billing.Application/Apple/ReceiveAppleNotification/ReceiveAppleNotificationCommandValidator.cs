@@ -1,4 +1,4 @@
-using Billing.Application.Apple.Notifications;
+using Billing.Application.Abstractions.Apple;
 using FluentValidation;
 
 namespace Billing.Application.Apple.ReceiveAppleNotification;
@@ -7,6 +7,6 @@ internal sealed class ReceiveAppleNotificationCommandValidator : AbstractValidat
 {
     public ReceiveAppleNotificationCommandValidator()
     {
-        RuleFor(c => c.Body).NotEmpty().MaximumLength(AppleNotificationBody.MaxLength);
+        RuleFor(c => c.Body).NotEmpty().MaximumLength(IAppleNotificationBodyReader.MaxLength);
     }
 }

@@ -1,3 +1,4 @@
+using Billing.Application.Abstractions.Inbox;
 using Billing.Application.Abstractions.Messaging;
 using Billing.Application.Abstractions.Persistence;
 using Billing.Application.Common;
@@ -11,12 +12,12 @@ public sealed record GetInboxEventQuery(long InboxEventId) : IQuery<InboxEventDe
 
 public sealed record InboxEventDetail(InboxEventSummary Event, string MaskedPayload);
 
-internal sealed class GetInboxEventQueryHandler(IBillingDbContext db) : IRequestHandler<GetInboxEventQuery, InboxEventDetail>
+internal sealed class GetInboxEventQueryHandler(IBillingDbContext db, IStoredPayloadMasker masker) : IRequestHandler<GetInboxEventQuery, InboxEventDetail>
 {
     public async Task<InboxEventDetail> Handle(GetInboxEventQuery request, CancellationToken cancellationToken)
     {
         var stored = await db.InboxEvents.AsNoTracking().SingleOrDefaultAsync(e => e.Id == request.InboxEventId, cancellationToken)
             ?? throw new NotFoundException("inbox_event.not_found", "No stored event has this id.");
-        return new InboxEventDetail(stored.ToSummary(), PayloadMasker.Mask(stored.Payload));
+        return new InboxEventDetail(stored.ToSummary(), masker.Mask(stored.Payload));
     }
 }

@@ -1,4 +1,3 @@
-using Billing.Application.Abstractions.Messaging;
 using Billing.Application.Abstractions.Stripe;
 using Billing.Application.Inbox;
 
@@ -10,24 +9,10 @@ namespace Billing.Application.Stripe.Webhooks;
 /// and the command carries it; the handler acts on that state, stamped with the event's <c>created</c> time, inside the
 /// inbox's unit of work (or its own when sent alone), and never calls Stripe (docs/decisions/0016).
 /// </summary>
-public interface IStripeEventCommand : ICommand<StripeEventResult>
+public interface IStripeEventCommand : IProviderEventCommand
 {
     StripeEventEnvelope Event { get; }
 }
-
-/// <summary>What a Stripe event came to; an ignored event keeps its reason in the inbox row.</summary>
-public sealed record StripeEventResult(InboxOutcome Outcome, string? Reason)
-{
-    public static StripeEventResult Processed(string? note = null) => new(InboxOutcome.Processed, note);
-
-    public static StripeEventResult Ignored(string reason) => new(InboxOutcome.Ignored, reason);
-}
-
-/// <summary>
-/// The event cannot be acted on yet but will be later (e.g. a renewal whose subscription cannot be identified before the
-/// checkout that created it is processed). Rolls back and the inbox retries with backoff; it is parked, visibly, after its budget.
-/// </summary>
-public sealed class StripeEventNotReadyException(string message) : Exception(message);
 
 internal static class StripeFetch
 {
@@ -40,8 +25,8 @@ internal static class StripeFetch
         stripeEvent.DataObjectId is { } id ? await OrNullWhenMissing(fetch(id, cancellationToken)) : null;
 
     /// <summary>Why the event's object could not be fetched: recorded as ignored, not retried.</summary>
-    public static StripeEventResult Missing(StripeEventEnvelope stripeEvent, string objectName) =>
-        StripeEventResult.Ignored(stripeEvent.DataObjectId is { } id ? $"{objectName} {id} does not exist at Stripe" : $"the event carries no {objectName} id");
+    public static ProviderEventResult Missing(StripeEventEnvelope stripeEvent, string objectName) =>
+        ProviderEventResult.Ignored(stripeEvent.DataObjectId is { } id ? $"{objectName} {id} does not exist at Stripe" : $"the event carries no {objectName} id");
 
     /// <summary>The object, or null when Stripe no longer has it (404): such an event is recorded as ignored, not retried.</summary>
     public static async Task<T?> OrNullWhenMissing<T>(Task<T> fetch)

@@ -7,18 +7,17 @@ using Billing.Application.Stripe.Webhooks.RecordDispute;
 using Billing.Application.Stripe.Webhooks.RecordInvoicePaid;
 using Billing.Application.Stripe.Webhooks.RecordInvoicePaymentFailed;
 using Billing.Application.Stripe.Webhooks.SyncSubscription;
-using Billing.Domain.Common;
 using MediatR;
-using Microsoft.Extensions.Logging;
 
 namespace Billing.Application.Stripe.Webhooks;
 
 /// <summary>
-/// Routes a stored Stripe event to its use case. Unknown types, events of the other mode (test vs live) and events a
-/// business rule refuses (a stale or irrelevant transition) are recorded as ignored with the reason, never retried forever;
-/// Stripe outages and not-yet-actionable events throw, so the inbox retries them with backoff.
+/// Routes a stored Stripe event to its use case. Unknown types and events of the other mode (test vs live) are recorded as
+/// ignored with the reason, never retried forever; Stripe outages throw and not-yet-actionable events answer
+/// <see cref="ProviderEventResult.RetryLater"/>, so the inbox retries them with backoff. An event a business rule refuses
+/// follows the inbox's one policy for every provider (docs/decisions/0040).
 /// </summary>
-internal sealed class StripeEventProcessor(IMediator mediator, IStripeClient stripe, IStripeEventReader reader, StripeSettings settings, ILogger<StripeEventProcessor> logger) : IProviderEventProcessor
+internal sealed class StripeEventProcessor(IMediator mediator, IStripeClient stripe, IStripeEventReader reader, StripeSettings settings) : IProviderEventProcessor
 {
     public string Provider => InboxProviders.Stripe;
 
@@ -30,47 +29,28 @@ internal sealed class StripeEventProcessor(IMediator mediator, IStripeClient str
     {
         if (!reader.TryRead(Encoding.UTF8.GetBytes(inboxEvent.Payload), out var stripeEvent, out var error))
         {
-            return StripeEventResult.Ignored($"unreadable Stripe event: {error}");
+            return ProviderEventResult.Ignored($"unreadable Stripe event: {error}");
         }
 
         if (settings.Livemode is { } livemode && stripeEvent.Livemode != livemode)
         {
-            return StripeEventResult.Ignored($"a {(stripeEvent.Livemode ? "live" : "test")}-mode event reached a {(livemode ? "live" : "test")}-mode service");
+            return ProviderEventResult.Ignored($"a {(stripeEvent.Livemode ? "live" : "test")}-mode event reached a {(livemode ? "live" : "test")}-mode service");
         }
 
         // The event's object is rendered in the endpoint's API version; the handlers re-fetch in the pinned one, but an
         // endpoint of another version is a set-up error to fix, not something to guess around (docs/stripe.md).
         if (stripeEvent.ApiVersion is { } version && version != StripeApiVersions.Pinned)
         {
-            return StripeEventResult.Ignored($"rendered in Stripe API version {version}, not the pinned {StripeApiVersions.Pinned}: create the webhook endpoint with {StripeApiVersions.Pinned}");
+            return ProviderEventResult.Ignored($"rendered in Stripe API version {version}, not the pinned {StripeApiVersions.Pinned}: create the webhook endpoint with {StripeApiVersions.Pinned}");
         }
 
         return Route(stripeEvent) is { } fetch
             ? await fetch(stripe, cancellationToken)
-            : StripeEventResult.Ignored($"event type '{stripeEvent.Type}' is not handled");
+            : ProviderEventResult.Ignored($"event type '{stripeEvent.Type}' is not handled");
     }
 
-    public async Task<(InboxOutcome Outcome, string? Reason)> ProcessAsync(InboxEvent inboxEvent, object? prepared, CancellationToken cancellationToken)
-    {
-        if (prepared is StripeEventResult decided)
-        {
-            return (decided.Outcome, decided.Reason);
-        }
-
-        var command = prepared as IStripeEventCommand
-            ?? throw new InvalidOperationException($"Stripe event {inboxEvent.EventId} was not prepared before its transaction.");
-        try
-        {
-            var result = await mediator.Send(command, cancellationToken);
-            return (result.Outcome, result.Reason);
-        }
-        catch (DomainException refused)
-        {
-            // A domain method checks before it changes anything; what earlier steps of the use case applied was legal on its own.
-            logger.LogWarning("Stripe event {EventId} ({EventType}) refused by a business rule: {Code}: {Message}", command.Event.Id, command.Event.Type, refused.Code, refused.Message);
-            return (InboxOutcome.Ignored, $"refused by a business rule ({refused.Code}): {refused.Message}");
-        }
-    }
+    public Task<ProviderEventResult> ProcessAsync(InboxEvent inboxEvent, object? prepared, CancellationToken cancellationToken) =>
+        PreparedProviderEvent.SendAsync(mediator, inboxEvent, prepared, cancellationToken);
 
     /// <summary>Every event type <see cref="Route"/> handles (reconciliation lists exactly these from Stripe).</summary>
     internal static readonly IReadOnlyList<string> HandledTypes =

@@ -1,5 +1,6 @@
 using Billing.Application.Abstractions.Persistence;
 using Billing.Application.Abstractions.Stripe;
+using Billing.Application.Inbox;
 using Billing.Domain.Catalog;
 using Billing.Domain.Common;
 using Billing.Domain.Purchases;
@@ -24,9 +25,9 @@ internal sealed class FulfillCheckoutSessionCommandHandler(
     StripeTierResolver tiers,
     TimeProvider clock,
     ILogger<FulfillCheckoutSessionCommandHandler> logger)
-    : IRequestHandler<FulfillCheckoutSessionCommand, StripeEventResult>
+    : IRequestHandler<FulfillCheckoutSessionCommand, ProviderEventResult>
 {
-    public async Task<StripeEventResult> Handle(FulfillCheckoutSessionCommand request, CancellationToken cancellationToken)
+    public async Task<ProviderEventResult> Handle(FulfillCheckoutSessionCommand request, CancellationToken cancellationToken)
     {
         var stripeEvent = request.Event;
         if (request.Session is not { } session)
@@ -36,18 +37,18 @@ internal sealed class FulfillCheckoutSessionCommandHandler(
 
         if (!session.IsPaymentSettled)
         {
-            return StripeEventResult.Ignored($"checkout session {session.Id} is {session.Status}/{session.PaymentStatus ?? "no payment status"}: nothing is owed until it is paid");
+            return ProviderEventResult.Ignored($"checkout session {session.Id} is {session.Status}/{session.PaymentStatus ?? "no payment status"}: nothing is owed until it is paid");
         }
 
         return session.Mode switch
         {
             StripeCheckoutModes.Payment => await FulfillPack(session, stripeEvent.Created, cancellationToken),
             StripeCheckoutModes.Subscription => await FulfillSubscription(session, request.Subscription, request.Invoice, stripeEvent.Created, cancellationToken),
-            _ => StripeEventResult.Ignored($"checkout session {session.Id} has mode '{session.Mode}', which this service does not sell"),
+            _ => ProviderEventResult.Ignored($"checkout session {session.Id} has mode '{session.Mode}', which this service does not sell"),
         };
     }
 
-    private async Task<StripeEventResult> FulfillPack(StripeCheckoutSession session, DateTimeOffset occurredAt, CancellationToken cancellationToken)
+    private async Task<ProviderEventResult> FulfillPack(StripeCheckoutSession session, DateTimeOffset occurredAt, CancellationToken cancellationToken)
     {
         var purchase = await db.Purchases.SingleOrDefaultAsync(p => p.Provider == PaymentProvider.Stripe && p.ProviderPurchaseId == session.Id, cancellationToken);
         if (purchase is null)
@@ -57,7 +58,7 @@ internal sealed class FulfillCheckoutSessionCommandHandler(
             if (userIdText is null || StripeMetadata.FindProduct(session.Metadata) is not CreditPack pack)
             {
                 logger.LogWarning("Paid checkout session {SessionId} names no user and credit pack; nothing granted", session.Id);
-                return StripeEventResult.Ignored($"paid checkout session {session.Id} names no user and credit pack (metadata {StripeMetadata.UserId}/{StripeMetadata.ProductId})");
+                return ProviderEventResult.Ignored($"paid checkout session {session.Id} names no user and credit pack (metadata {StripeMetadata.UserId}/{StripeMetadata.ProductId})");
             }
 
             purchase = Purchase.StartStripeCheckout(UserId.From(userIdText), pack, session.Id, clock.GetUtcNow());
@@ -70,21 +71,21 @@ internal sealed class FulfillCheckoutSessionCommandHandler(
         }
 
         return purchase.MarkPaid(session.PaymentIntentId, occurredAt)
-            ? StripeEventResult.Processed()
-            : StripeEventResult.Ignored($"checkout session {session.Id} was already fulfilled");
+            ? ProviderEventResult.Processed()
+            : ProviderEventResult.Ignored($"checkout session {session.Id} was already fulfilled");
     }
 
-    private async Task<StripeEventResult> FulfillSubscription(
+    private async Task<ProviderEventResult> FulfillSubscription(
         StripeCheckoutSession session, StripeSubscription? remote, StripeInvoice? invoice, DateTimeOffset occurredAt, CancellationToken cancellationToken)
     {
         if (session.SubscriptionId is not { } subscriptionId)
         {
-            return StripeEventResult.Ignored($"paid subscription checkout {session.Id} has no subscription");
+            return ProviderEventResult.Ignored($"paid subscription checkout {session.Id} has no subscription");
         }
 
         if (remote is null)
         {
-            return StripeEventResult.Ignored($"subscription {subscriptionId} of checkout session {session.Id} does not exist at Stripe");
+            return ProviderEventResult.Ignored($"subscription {subscriptionId} of checkout session {session.Id} does not exist at Stripe");
         }
 
         if (StripeMetadata.FindProduct(session.Metadata) is SubscriptionTier bought)
@@ -98,15 +99,15 @@ internal sealed class FulfillCheckoutSessionCommandHandler(
         if (subscription is null)
         {
             logger.LogWarning("Paid subscription checkout {SessionId}: {Problem}", session.Id, problem);
-            return StripeEventResult.Ignored(problem!);
+            return ProviderEventResult.Ignored(problem!);
         }
 
         if (invoice is null)
         {
-            return StripeEventResult.Processed($"subscription {remote.Id} recorded; its first invoice grants when invoice.paid arrives");
+            return ProviderEventResult.Processed($"subscription {remote.Id} recorded; its first invoice grants when invoice.paid arrives");
         }
 
         var (_, description) = await subscriptions.RecordPaidInvoiceAsync(subscription, invoice, remote, occurredAt, cancellationToken);
-        return StripeEventResult.Processed(description);
+        return ProviderEventResult.Processed(description);
     }
 }

@@ -1,5 +1,6 @@
 using Billing.Application.Abstractions.Persistence;
 using Billing.Application.Abstractions.Stripe;
+using Billing.Application.Inbox;
 using Billing.Domain.Catalog;
 using Billing.Domain.Common;
 using Billing.Domain.Purchases;
@@ -17,11 +18,11 @@ namespace Billing.Application.Stripe.Webhooks.RecordChargeRefund;
 /// (docs/decisions/0005-stripe-disputes-and-refunds.md).
 /// </summary>
 internal sealed class RecordChargeRefundCommandHandler(IBillingDbContext db, ILogger<RecordChargeRefundCommandHandler> logger)
-    : IRequestHandler<RecordChargeRefundCommand, StripeEventResult>
+    : IRequestHandler<RecordChargeRefundCommand, ProviderEventResult>
 {
     private static readonly HashSet<string> CountedRefundStatuses = ["succeeded", "pending", "requires_action"];
 
-    public async Task<StripeEventResult> Handle(RecordChargeRefundCommand request, CancellationToken cancellationToken)
+    public async Task<ProviderEventResult> Handle(RecordChargeRefundCommand request, CancellationToken cancellationToken)
     {
         var stripeEvent = request.Event;
         if (request.Charge is not { } charge)
@@ -31,7 +32,7 @@ internal sealed class RecordChargeRefundCommandHandler(IBillingDbContext db, ILo
 
         if (charge.AmountRefunded <= 0 || charge.PaymentIntentId is null)
         {
-            return StripeEventResult.Ignored($"charge {charge.Id} has nothing refunded on a payment intent");
+            return ProviderEventResult.Ignored($"charge {charge.Id} has nothing refunded on a payment intent");
         }
 
         var purchase = await db.Purchases.SingleOrDefaultAsync(p => p.Provider == PaymentProvider.Stripe && p.ProviderPaymentId == charge.PaymentIntentId, cancellationToken);
@@ -40,11 +41,11 @@ internal sealed class RecordChargeRefundCommandHandler(IBillingDbContext db, ILo
             if (StripeMetadata.FindProduct(charge.Metadata) is CreditPack)
             {
                 // A pack paid through our checkout whose fulfilment is not processed yet: wait for it rather than lose the clawback.
-                throw new StripeEventNotReadyException($"charge {charge.Id} refunds a credit pack whose payment is not recorded here yet");
+                return ProviderEventResult.RetryLater($"charge {charge.Id} refunds a credit pack whose payment is not recorded here yet");
             }
 
             logger.LogInformation("Refund on charge {ChargeId} ({AmountRefunded} refunded) pays no credit pack; recorded only", charge.Id, charge.AmountRefunded);
-            return StripeEventResult.Ignored($"charge {charge.Id} pays no credit pack known here (subscription payment refunds are recorded only)");
+            return ProviderEventResult.Ignored($"charge {charge.Id} pays no credit pack known here (subscription payment refunds are recorded only)");
         }
 
         var recorded = 0;
@@ -62,8 +63,8 @@ internal sealed class RecordChargeRefundCommandHandler(IBillingDbContext db, ILo
         }
 
         return recorded > 0
-            ? StripeEventResult.Processed()
-            : StripeEventResult.Ignored($"the refunds of charge {charge.Id} were already recorded");
+            ? ProviderEventResult.Processed()
+            : ProviderEventResult.Ignored($"the refunds of charge {charge.Id} were already recorded");
     }
 
     /// <summary>The purchase counts refunds against its own price; a charge of another amount (a discount) is scaled to it.</summary>

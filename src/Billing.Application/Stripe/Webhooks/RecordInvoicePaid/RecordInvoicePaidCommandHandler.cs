@@ -1,3 +1,4 @@
+using Billing.Application.Inbox;
 using MediatR;
 
 namespace Billing.Application.Stripe.Webhooks.RecordInvoicePaid;
@@ -8,9 +9,9 @@ namespace Billing.Application.Stripe.Webhooks.RecordInvoicePaid;
 /// when nothing names them yet, the event is retried later rather than dropped, so a renewal is never lost.
 /// </summary>
 internal sealed class RecordInvoicePaidCommandHandler(StripeSubscriptionSync subscriptions)
-    : IRequestHandler<RecordInvoicePaidCommand, StripeEventResult>
+    : IRequestHandler<RecordInvoicePaidCommand, ProviderEventResult>
 {
-    public async Task<StripeEventResult> Handle(RecordInvoicePaidCommand request, CancellationToken cancellationToken)
+    public async Task<ProviderEventResult> Handle(RecordInvoicePaidCommand request, CancellationToken cancellationToken)
     {
         var stripeEvent = request.Event;
         if (request.Invoice is not { } invoice)
@@ -20,7 +21,7 @@ internal sealed class RecordInvoicePaidCommandHandler(StripeSubscriptionSync sub
 
         if (invoice.SubscriptionId is not { } subscriptionId)
         {
-            return StripeEventResult.Ignored($"invoice {invoice.Id} belongs to no subscription");
+            return ProviderEventResult.Ignored($"invoice {invoice.Id} belongs to no subscription");
         }
 
         var subscription = await subscriptions.FindAsync(subscriptionId, cancellationToken);
@@ -29,7 +30,7 @@ internal sealed class RecordInvoicePaidCommandHandler(StripeSubscriptionSync sub
         {
             if (remote is null)
             {
-                return StripeEventResult.Ignored($"subscription {subscriptionId} of invoice {invoice.Id} does not exist at Stripe");
+                return ProviderEventResult.Ignored($"subscription {subscriptionId} of invoice {invoice.Id} does not exist at Stripe");
             }
         }
 
@@ -37,10 +38,15 @@ internal sealed class RecordInvoicePaidCommandHandler(StripeSubscriptionSync sub
         {
             var hints = new StripeSubscriptionHints(invoice.SubscriptionMetadata, UserId: null);
             var (started, problem) = await subscriptions.FindOrStartAsync(remote!, hints, stripeEvent.Created, cancellationToken);
-            subscription = started ?? throw new StripeEventNotReadyException($"invoice {invoice.Id} was paid but {problem}; retrying until its checkout is processed");
+            if (started is null)
+            {
+                return ProviderEventResult.RetryLater($"invoice {invoice.Id} was paid but {problem}; retrying until its checkout is processed");
+            }
+
+            subscription = started;
         }
 
         var (granted, description) = await subscriptions.RecordPaidInvoiceAsync(subscription, invoice, remote, stripeEvent.Created, cancellationToken);
-        return granted ? StripeEventResult.Processed(description) : StripeEventResult.Ignored(description);
+        return granted ? ProviderEventResult.Processed(description) : ProviderEventResult.Ignored(description);
     }
 }

@@ -1,3 +1,4 @@
+using Billing.Application.Inbox;
 using MediatR;
 
 namespace Billing.Application.Stripe.Webhooks.RecordInvoicePaymentFailed;
@@ -8,9 +9,9 @@ namespace Billing.Application.Stripe.Webhooks.RecordInvoicePaymentFailed;
 /// A subscription not known here yet is left alone: it is brought to Stripe's state when it is started.
 /// </summary>
 internal sealed class RecordInvoicePaymentFailedCommandHandler(StripeSubscriptionSync subscriptions)
-    : IRequestHandler<RecordInvoicePaymentFailedCommand, StripeEventResult>
+    : IRequestHandler<RecordInvoicePaymentFailedCommand, ProviderEventResult>
 {
-    public async Task<StripeEventResult> Handle(RecordInvoicePaymentFailedCommand request, CancellationToken cancellationToken)
+    public async Task<ProviderEventResult> Handle(RecordInvoicePaymentFailedCommand request, CancellationToken cancellationToken)
     {
         var stripeEvent = request.Event;
         if (request.Invoice is not { } invoice)
@@ -20,22 +21,22 @@ internal sealed class RecordInvoicePaymentFailedCommandHandler(StripeSubscriptio
 
         if (invoice.Paid)
         {
-            return StripeEventResult.Ignored($"invoice {invoice.Id} has been paid since the failure");
+            return ProviderEventResult.Ignored($"invoice {invoice.Id} has been paid since the failure");
         }
 
         if (invoice.SubscriptionId is not { } subscriptionId)
         {
-            return StripeEventResult.Ignored($"invoice {invoice.Id} belongs to no subscription");
+            return ProviderEventResult.Ignored($"invoice {invoice.Id} belongs to no subscription");
         }
 
         var subscription = await subscriptions.FindAsync(subscriptionId, cancellationToken);
         if (subscription is null)
         {
-            return StripeEventResult.Ignored($"subscription {subscriptionId} is not known here (yet); its state is taken from Stripe when it starts");
+            return ProviderEventResult.Ignored($"subscription {subscriptionId} is not known here (yet); its state is taken from Stripe when it starts");
         }
 
         return subscription.MarkPastDue(stripeEvent.Created)
-            ? StripeEventResult.Processed()
-            : StripeEventResult.Ignored($"subscription {subscriptionId} not marked past due: already past due, canceled, or a newer event was applied");
+            ? ProviderEventResult.Processed()
+            : ProviderEventResult.Ignored($"subscription {subscriptionId} not marked past due: already past due, canceled, or a newer event was applied");
     }
 }

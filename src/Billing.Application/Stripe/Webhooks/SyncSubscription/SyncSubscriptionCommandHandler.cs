@@ -1,3 +1,4 @@
+using Billing.Application.Inbox;
 using MediatR;
 
 namespace Billing.Application.Stripe.Webhooks.SyncSubscription;
@@ -9,35 +10,35 @@ namespace Billing.Application.Stripe.Webhooks.SyncSubscription;
 /// is started by its paid checkout or invoice, from Stripe's state at that moment.
 /// </summary>
 internal sealed class SyncSubscriptionCommandHandler(StripeSubscriptionSync subscriptions)
-    : IRequestHandler<SyncSubscriptionCommand, StripeEventResult>
+    : IRequestHandler<SyncSubscriptionCommand, ProviderEventResult>
 {
-    public async Task<StripeEventResult> Handle(SyncSubscriptionCommand request, CancellationToken cancellationToken)
+    public async Task<ProviderEventResult> Handle(SyncSubscriptionCommand request, CancellationToken cancellationToken)
     {
         var stripeEvent = request.Event;
         if (stripeEvent.DataObjectId is not { } subscriptionId)
         {
-            return StripeEventResult.Ignored("the event carries no subscription id");
+            return ProviderEventResult.Ignored("the event carries no subscription id");
         }
 
         var subscription = await subscriptions.FindAsync(subscriptionId, cancellationToken);
         if (subscription is null)
         {
-            return StripeEventResult.Ignored($"subscription {subscriptionId} is not known here (yet); it starts from its paid checkout or invoice");
+            return ProviderEventResult.Ignored($"subscription {subscriptionId} is not known here (yet); it starts from its paid checkout or invoice");
         }
 
         if (stripeEvent.Type == "customer.subscription.deleted")
         {
             return subscription.Expire(stripeEvent.Created)
-                ? StripeEventResult.Processed()
-                : StripeEventResult.Ignored($"subscription {subscriptionId} already expired, or a newer event was applied");
+                ? ProviderEventResult.Processed()
+                : ProviderEventResult.Ignored($"subscription {subscriptionId} already expired, or a newer event was applied");
         }
 
         if (request.Subscription is not { } remote)
         {
-            return StripeEventResult.Ignored($"subscription {subscriptionId} does not exist at Stripe");
+            return ProviderEventResult.Ignored($"subscription {subscriptionId} does not exist at Stripe");
         }
 
         var (changed, description) = subscriptions.ApplyRemoteState(subscription, remote, stripeEvent.Created);
-        return changed ? StripeEventResult.Processed(description) : StripeEventResult.Ignored(description);
+        return changed ? ProviderEventResult.Processed(description) : ProviderEventResult.Ignored(description);
     }
 }

@@ -1,17 +1,15 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
+using Billing.Application.Abstractions.Apple;
 
-namespace Billing.Application.Apple.Notifications;
+namespace Billing.Infrastructure.Apple;
 
-/// <summary>The body Apple POSTs: <c>{"signedPayload": "&lt;JWS&gt;"}</c>. Read the same way at intake and again when processing.</summary>
-internal static class AppleNotificationBody
+/// <summary>The body Apple POSTs: <c>{"signedPayload": "&lt;JWS&gt;"}</c>, with a shallow depth limit (it is one property).</summary>
+internal sealed class AppleNotificationBodyReader : IAppleNotificationBodyReader
 {
-    /// <summary>A notification (outer JWS plus nested transaction and renewal info, each with its x5c) is about 20 KB.</summary>
-    public const int MaxLength = 64 * 1024;
-
     private static readonly JsonDocumentOptions Options = new() { MaxDepth = 8 };
 
-    public static bool TryReadSignedPayload(string? body, [NotNullWhen(true)] out string? signedPayload, [NotNullWhen(false)] out string? error)
+    public bool TryReadSignedPayload(string? body, [NotNullWhen(true)] out string? signedPayload, [NotNullWhen(false)] out string? error)
     {
         signedPayload = null;
         if (string.IsNullOrWhiteSpace(body))
@@ -20,7 +18,7 @@ internal static class AppleNotificationBody
             return false;
         }
 
-        if (body.Length > MaxLength)
+        if (body.Length > IAppleNotificationBodyReader.MaxLength)
         {
             error = "The body is larger than an App Store notification can be.";
             return false;

@@ -1,14 +1,16 @@
-using Billing.Application.Inbox.GetInboxEvent;
+using Billing.Infrastructure.Inbox;
 
-namespace Billing.Application.Tests.Inbox;
+namespace Billing.Infrastructure.Tests.Inbox;
 
 public sealed class PayloadMaskerTests
 {
+    private static readonly PayloadMasker Masker = new();
+
     [Fact]
     public void Emails_KeepTheirFirstLetterAndDomain_AndTokensTheirLengthOnly()
     {
         const string jws = "eyJhbGciOiJFUzI1NiJ9.eyJub3RpZmljYXRpb25UeXBlIjoiU1VCU0NSSUJFRCJ9.c2lnbmF0dXJlLWJ5dGVzLWhlcmU";
-        var masked = PayloadMasker.Mask($$$"""
+        var masked = Masker.Mask($$$"""
             {"id":"evt_1","data":{"object":{"customer_email":"Jane.Doe@example.com","client_secret":"cs_secret_abc",
              "metadata":{"note":"contact jane.doe@example.com"},"card":{"last4":"4242"}},
              "list":["x@y.io"]},"signedPayload":"{{{jws}}}","plain":"{{{jws}}}"}
@@ -29,6 +31,6 @@ public sealed class PayloadMaskerTests
     [Fact]
     public void APayloadThatIsNotJson_IsMaskedAsText()
     {
-        Assert.Equal("from a•••@b.example", PayloadMasker.Mask("from alice@b.example"));
+        Assert.Equal("from a•••@b.example", Masker.Mask("from alice@b.example"));
     }
 }

@@ -1,19 +1,20 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Billing.Application.Abstractions.Inbox;
 
-namespace Billing.Application.Inbox.GetInboxEvent;
+namespace Billing.Infrastructure.Inbox;
 
 /// <summary>
 /// Masks what an operator does not need to read a payload: email addresses (first letter and domain kept), and tokens,
 /// secrets and signed blobs (JWS, client secrets, card fingerprints) replaced by their length. The result is pretty JSON.
 /// </summary>
-public static partial class PayloadMasker
+internal sealed partial class PayloadMasker : IStoredPayloadMasker
 {
     private static readonly string[] SecretKeyParts = ["token", "secret", "password", "signature", "signed", "fingerprint", "last4", "cvc", "iban", "phone"];
     private static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static string Mask(string payload)
+    public string Mask(string payload)
     {
         JsonNode? root;
         try
