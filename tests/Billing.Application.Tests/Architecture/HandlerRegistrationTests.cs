@@ -84,6 +84,7 @@ public sealed class HandlerRegistrationTests
         services.AddSingleton(Substitute.For<Billing.Application.Abstractions.RateLimiting.IRequestRateLimiter>());
         services.AddSingleton(new Billing.Application.Abstractions.ApiKeys.ApiKeyOptions(10));
         services.AddSingleton(Substitute.For<IUsageQueries>());
+        services.AddSingleton(Substitute.For<Billing.Application.Abstractions.Inbox.IInboxIntake>());
         services.AddSingleton(Substitute.For<Billing.Application.Abstractions.Reconciliation.IReconciliationLock>()); // advisory lock port
         return services.BuildServiceProvider();
     }
