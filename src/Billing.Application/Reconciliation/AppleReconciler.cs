@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Billing.Application.Abstractions.Apple;
 using Billing.Application.Abstractions.Persistence;
 using Billing.Application.Apple.ReceiveAppleNotification;
@@ -13,7 +12,7 @@ namespace Billing.Application.Reconciliation;
 /// not is verified (outer JWS and nested data, like <c>POST /webhooks/apple</c>) and stored through the same intake, then
 /// processed as usual. One that does not verify is never stored: it is a finding.
 /// </summary>
-internal sealed partial class AppleReconciler(IAppStoreServerApi apple, IAppleSignedDataVerifier verifier, IBillingDbContext db, IMediator mediator, ILogger<AppleReconciler> logger) : ISourceReconciler
+internal sealed partial class AppleReconciler(IAppStoreServerApi apple, IAppleSignedDataVerifier verifier, IAppleNotificationBodyReader bodies, IBillingDbContext db, IMediator mediator, ILogger<AppleReconciler> logger) : ISourceReconciler
 {
     public string Source => ReconciliationSources.Apple;
 
@@ -60,7 +59,7 @@ internal sealed partial class AppleReconciler(IAppStoreServerApi apple, IAppleSi
                 if (!dryRun)
                 {
                     // The body Apple would have POSTed, through the webhook's own intake (verified again there).
-                    var body = JsonSerializer.Serialize(new Dictionary<string, string> { ["signedPayload"] = signedPayload });
+                    var body = bodies.WriteBody(signedPayload);
                     var received = await mediator.Send(new ReceiveAppleNotificationCommand(body), cancellationToken);
                     if (received.Duplicate)
                     {

@@ -9,6 +9,9 @@ internal sealed class AppleNotificationBodyReader : IAppleNotificationBodyReader
 {
     private static readonly JsonDocumentOptions Options = new() { MaxDepth = 8 };
 
+    public string WriteBody(string signedPayload) =>
+        JsonSerializer.Serialize(new Dictionary<string, string> { ["signedPayload"] = signedPayload });
+
     public bool TryReadSignedPayload(string? body, [NotNullWhen(true)] out string? signedPayload, [NotNullWhen(false)] out string? error)
     {
         signedPayload = null;

@@ -12,4 +12,7 @@ public interface IAppleNotificationBodyReader
     const int MaxLength = 64 * 1024;
 
     bool TryReadSignedPayload(string? body, [NotNullWhen(true)] out string? signedPayload, [NotNullWhen(false)] out string? error);
+
+    /// <summary>The body Apple would have POSTed for <paramref name="signedPayload"/> (a notification found by reconciliation).</summary>
+    string WriteBody(string signedPayload);
 }
