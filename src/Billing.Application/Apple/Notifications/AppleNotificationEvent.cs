@@ -1,6 +1,8 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Billing.Application.Abstractions.Apple;
 using Billing.Application.Inbox;
+using Billing.Domain.Catalog;
 
 namespace Billing.Application.Apple.Notifications;
 
@@ -11,6 +13,41 @@ namespace Billing.Application.Apple.Notifications;
 /// </summary>
 public sealed record AppleNotificationEvent(AppleNotification Notification, DateTimeOffset OccurredAt, AppleTransaction? Transaction, AppleRenewalInfo? RenewalInfo)
 {
+    /// <summary>
+    /// The notification's transaction and its catalog product when they can owe credits: a transaction is present, not
+    /// revoked, and maps to one of our products. Otherwise <paramref name="ignored"/> says why the event grants nothing.
+    /// </summary>
+    public bool TryGrantableTransaction(
+        [NotNullWhen(true)] out AppleTransaction? transaction,
+        [NotNullWhen(true)] out string? transactionId,
+        [NotNullWhen(true)] out Product? product,
+        [NotNullWhen(false)] out string? ignored)
+    {
+        transaction = Transaction;
+        transactionId = transaction?.TransactionId;
+        product = null;
+        if (transaction is null || transactionId is null)
+        {
+            ignored = "the notification carries no transaction";
+            return false;
+        }
+
+        if (transaction.RevocationDate is not null)
+        {
+            ignored = $"transaction {transactionId} is revoked: nothing to grant";
+            return false;
+        }
+
+        if (!AppleProducts.TryResolve(transaction, out product, out var code, out var reason))
+        {
+            ignored = $"{code}: {reason}";
+            return false;
+        }
+
+        ignored = null;
+        return true;
+    }
+
     public string NotificationUuid => Notification.NotificationUuid!;
 
     /// <summary><c>TYPE</c> or <c>TYPE/SUBTYPE</c>, as logged.</summary>

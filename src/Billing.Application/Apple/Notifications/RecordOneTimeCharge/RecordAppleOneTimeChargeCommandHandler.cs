@@ -16,19 +16,9 @@ internal sealed class RecordAppleOneTimeChargeCommandHandler(
     public async Task<ProviderEventResult> Handle(RecordAppleOneTimeChargeCommand request, CancellationToken cancellationToken)
     {
         var n = request.Notification;
-        if (n.Transaction is not { TransactionId: { } transactionId } transaction)
+        if (!n.TryGrantableTransaction(out var transaction, out var transactionId, out var product, out var ignored))
         {
-            return ProviderEventResult.Ignored("the notification carries no transaction");
-        }
-
-        if (transaction.RevocationDate is not null)
-        {
-            return ProviderEventResult.Ignored($"transaction {transactionId} is revoked: nothing to grant");
-        }
-
-        if (!AppleProducts.TryResolve(transaction, out var product, out var code, out var reason))
-        {
-            return ProviderEventResult.Ignored($"{code}: {reason}");
+            return ProviderEventResult.Ignored(ignored);
         }
 
         if (product is not CreditPack pack)
